@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs every Debian package hako's build, tests and (with --peers) benchmarks need.
+# This is the only place packages are named. Idempotent; apt-get only; run as root.
+#   scripts/install-deps.sh           build + test dependencies
+#   scripts/install-deps.sh --peers   also the peers benchmarks compare against
+set -euo pipefail
+
+build=(cmake ninja-build g++ pkg-config libseccomp-dev nlohmann-json3-dev libcli11-dev libgtest-dev
+  clang-format python3)
+# Black-box tests: busybox images, the bats runner, a subreaper, jq for config edits, script/unshare.
+test=(bats busybox-static jq tini util-linux iproute2 procps runc)
+peers=(crun runc hyperfine criu podman containerd docker.io docker-registry skopeo buildah)
+
+want=("${build[@]}" "${test[@]}")
+if [[ "${1:-}" == "--peers" ]]; then want+=("${peers[@]}"); fi
+
+missing=()
+for p in "${want[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]} == 0)); then
+  echo "install-deps: all ${#want[@]} packages present"
+  exit 0
+fi
+if [[ $(id -u) -ne 0 ]]; then
+  echo "install-deps: missing ${missing[*]}; run as root to install them" >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}"
+echo "install-deps: installed ${missing[*]}"

@@ -1,0 +1,141 @@
+// Cross-field rules of the runtime spec that a JSON schema cannot express, checked before
+// anything is created so a bad config leaves nothing behind.
+#include <algorithm>
+#include <set>
+
+#include "oci/spec.h"
+
+namespace hako::oci {
+
+static bool is_known_namespace(const std::string& type) {
+  return std::any_of(std::begin(kNamespaceTypes), std::end(kNamespaceTypes),
+                     [&](const char* t) { return type == t; });
+}
+
+static const char* const kRlimitNames[] = {
+    "RLIMIT_AS",     "RLIMIT_CORE",   "RLIMIT_CPU",        "RLIMIT_DATA",
+    "RLIMIT_FSIZE",  "RLIMIT_LOCKS",  "RLIMIT_MEMLOCK",    "RLIMIT_MSGQUEUE",
+    "RLIMIT_NICE",   "RLIMIT_NOFILE", "RLIMIT_NPROC",      "RLIMIT_RSS",
+    "RLIMIT_RTPRIO", "RLIMIT_RTTIME", "RLIMIT_SIGPENDING", "RLIMIT_STACK"};
+
+static bool starts_with_major_1(const std::string& v) {
+  return v.size() >= 2 && v[0] == '1' && v[1] == '.';
+}
+
+static Status validate_mappings(const std::vector<IdMapping>& maps, const std::string& path) {
+  for (size_t i = 0; i < maps.size(); ++i) {
+    const auto& m = maps[i];
+    std::string p = path + "[" + std::to_string(i) + "]";
+    if (m.size == 0) return invalid_argument(p + ".size: must be greater than 0");
+    if (uint64_t(m.container_id) + m.size > (uint64_t(1) << 32) ||
+        uint64_t(m.host_id) + m.size > (uint64_t(1) << 32))
+      return invalid_argument(p + ": range exceeds the 32-bit id space");
+    for (size_t j = 0; j < i; ++j) {
+      const auto& o = maps[j];
+      bool c_overlap =
+          m.container_id < o.container_id + o.size && o.container_id < m.container_id + m.size;
+      bool h_overlap = m.host_id < o.host_id + o.size && o.host_id < m.host_id + m.size;
+      if (c_overlap || h_overlap)
+        return invalid_argument(p + ": overlaps " + path + "[" + std::to_string(j) + "]");
+    }
+  }
+  return ok();
+}
+
+static Status validate_hooks(const std::vector<Hook>& hooks, const std::string& path) {
+  for (size_t i = 0; i < hooks.size(); ++i) {
+    std::string p = path + "[" + std::to_string(i) + "]";
+    if (hooks[i].path.empty() || hooks[i].path[0] != '/')
+      return invalid_argument(p + ".path: must be an absolute path");
+    if (hooks[i].timeout && *hooks[i].timeout <= 0)
+      return invalid_argument(p + ".timeout: must be greater than 0");
+  }
+  return ok();
+}
+
+Status validate_spec(const Spec& spec) {
+  if (!starts_with_major_1(spec.oci_version))
+    return invalid_argument("ociVersion: unsupported version \"" + spec.oci_version +
+                            "\" (want 1.x)");
+  if (!spec.root || spec.root->path.empty()) return invalid_argument("root.path: required");
+  if (!spec.process) return invalid_argument("process: required");
+  if (spec.process->args.empty()) return invalid_argument("process.args: must not be empty");
+  if (spec.process->cwd.empty() || spec.process->cwd[0] != '/')
+    return invalid_argument("process.cwd: must be an absolute path");
+  for (size_t i = 0; i < spec.process->rlimits.size(); ++i) {
+    const auto& r = spec.process->rlimits[i];
+    std::string p = "process.rlimits[" + std::to_string(i) + "]";
+    if (std::none_of(std::begin(kRlimitNames), std::end(kRlimitNames),
+                     [&](const char* n) { return r.type == n; }))
+      return invalid_argument(p + ".type: unknown rlimit \"" + r.type + "\"");
+    if (r.soft > r.hard) return invalid_argument(p + ": soft limit exceeds hard limit");
+  }
+  for (size_t i = 0; i < spec.mounts.size(); ++i) {
+    const auto& m = spec.mounts[i];
+    if (m.destination.empty() || m.destination[0] != '/')
+      return invalid_argument("mounts[" + std::to_string(i) +
+                              "].destination: must be an absolute path");
+  }
+  if (spec.hooks) {
+    HAKO_TRY(validate_hooks(spec.hooks->prestart, "hooks.prestart"));
+    HAKO_TRY(validate_hooks(spec.hooks->create_runtime, "hooks.createRuntime"));
+    HAKO_TRY(validate_hooks(spec.hooks->create_container, "hooks.createContainer"));
+    HAKO_TRY(validate_hooks(spec.hooks->start_container, "hooks.startContainer"));
+    HAKO_TRY(validate_hooks(spec.hooks->poststart, "hooks.poststart"));
+    HAKO_TRY(validate_hooks(spec.hooks->poststop, "hooks.poststop"));
+  }
+  if (!spec.linux) return ok();
+  const Linux& lx = *spec.linux;
+  std::set<std::string> seen;
+  bool has_user_ns = false, has_uts_ns = false, has_time_ns = false;
+  for (size_t i = 0; i < lx.namespaces.size(); ++i) {
+    const auto& ns = lx.namespaces[i];
+    std::string p = "linux.namespaces[" + std::to_string(i) + "]";
+    if (!is_known_namespace(ns.type))
+      return invalid_argument(p + ".type: unknown namespace type \"" + ns.type + "\"");
+    if (!seen.insert(ns.type).second)
+      return invalid_argument(p + ".type: namespace \"" + ns.type + "\" listed twice");
+    if (!ns.path.empty() && ns.path[0] != '/')
+      return invalid_argument(p + ".path: must be an absolute path");
+    if (ns.type == "user") has_user_ns = true;
+    if (ns.type == "uts") has_uts_ns = true;
+    if (ns.type == "time") {
+      has_time_ns = true;
+      if (!ns.path.empty() && !lx.time_offsets.empty())
+        return invalid_argument(
+            "linux.timeOffsets: cannot be set when joining an existing time namespace");
+    }
+  }
+  if ((!spec.hostname.empty() || !spec.domainname.empty()) && !has_uts_ns)
+    return invalid_argument("hostname: setting it needs a new uts namespace in linux.namespaces");
+  if (!lx.time_offsets.empty() && !has_time_ns)
+    return invalid_argument("linux.timeOffsets: needs a time namespace in linux.namespaces");
+  for (const auto& [clock, _] : lx.time_offsets) {
+    if (clock != "monotonic" && clock != "boottime")
+      return invalid_argument("linux.timeOffsets." + clock +
+                              ": unknown clock (monotonic or boottime)");
+  }
+  if ((!lx.uid_mappings.empty() || !lx.gid_mappings.empty()) && !has_user_ns)
+    return invalid_argument("linux.uidMappings: needs a user namespace in linux.namespaces");
+  HAKO_TRY(validate_mappings(lx.uid_mappings, "linux.uidMappings"));
+  HAKO_TRY(validate_mappings(lx.gid_mappings, "linux.gidMappings"));
+  if (!lx.rootfs_propagation.empty()) {
+    static const char* const kProps[] = {"private", "rprivate", "slave",      "rslave",
+                                         "shared",  "rshared",  "unbindable", "runbindable"};
+    if (std::none_of(std::begin(kProps), std::end(kProps),
+                     [&](const char* n) { return lx.rootfs_propagation == n; }))
+      return invalid_argument("linux.rootfsPropagation: unknown propagation \"" +
+                              lx.rootfs_propagation + "\"");
+  }
+  for (size_t i = 0; i < lx.devices.size(); ++i) {
+    const auto& d = lx.devices[i];
+    std::string p = "linux.devices[" + std::to_string(i) + "]";
+    if (d.type != "c" && d.type != "b" && d.type != "u" && d.type != "p")
+      return invalid_argument(p + ".type: must be one of c, b, u, p");
+    if (d.path.empty() || d.path[0] != '/')
+      return invalid_argument(p + ".path: must be an absolute path");
+  }
+  return ok();
+}
+
+}  // namespace hako::oci

@@ -1,0 +1,207 @@
+#include "runtime/container_init.h"
+
+#include <fcntl.h>
+#include <linux/close_range.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "runtime/hooks.h"
+#include "sys/file.h"
+#include "sys/process.h"
+
+namespace hako::runtime {
+
+namespace {
+
+Status set_hostname(const oci::Spec& spec) {
+  if (!spec.hostname.empty() && ::sethostname(spec.hostname.data(), spec.hostname.size()) != 0)
+    return sys_error("set hostname");
+  if (!spec.domainname.empty() &&
+      ::setdomainname(spec.domainname.data(), spec.domainname.size()) != 0)
+    return sys_error("set domainname");
+  return ok();
+}
+
+Status apply_sysctl(const oci::Spec& spec) {
+  if (!spec.linux) return ok();
+  for (const auto& [key, value] : spec.linux->sysctl) {
+    if (key.find("..") != std::string::npos || key.find('/') == 0)
+      return invalid_argument("linux.sysctl: invalid key \"" + key + "\"");
+    std::string path = "/proc/sys/";
+    for (char c : key) path += c == '.' ? '/' : c;
+    HAKO_TRY_CTX(sys::write_file(path, value), "linux.sysctl." + key);
+  }
+  return ok();
+}
+
+Status write_time_offsets(const oci::Spec& spec) {
+  if (!spec.linux || spec.linux->time_offsets.empty()) return ok();
+  std::string text;
+  for (const auto& [clock, off] : spec.linux->time_offsets)
+    text += clock + " " + std::to_string(off.secs) + " " + std::to_string(off.nanosecs) + "\n";
+  return sys::write_file("/proc/self/timens_offsets", text);
+}
+
+// The pty is created inside the container's own devpts instance, so the slave's owner and
+// path are the container's; the master goes to the parent, which hands it on.
+Result<UniqueFd> open_console(const oci::Process& process) {
+  UniqueFd master(::open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC));
+  if (!master) return sys_error("open /dev/ptmx in the container");
+  if (::unlockpt(master.get()) != 0) return sys_error("unlock pty");
+  int slave = ::ioctl(master.get(), TIOCGPTPEER, O_RDWR | O_NOCTTY);
+  if (slave < 0) return sys_error("open pty slave");
+  if (process.console_size) {
+    winsize ws{static_cast<unsigned short>(process.console_size->height),
+               static_cast<unsigned short>(process.console_size->width), 0, 0};
+    ::ioctl(master.get(), TIOCSWINSZ, &ws);
+  }
+  for (int fd = 0; fd < 3; ++fd) {
+    if (::dup2(slave, fd) < 0) return sys_error("dup pty slave");
+  }
+  if (::ioctl(0, TIOCSCTTY, 0) != 0) return sys_error("set controlling terminal");
+  ::close(slave);
+  return master;
+}
+
+// `start` writes one byte into exec.fifo. A FIFO reader polls as not-ready until a writer
+// has connected and written, so this blocks until then and needs no path after pivot_root.
+Status wait_for_start(int fifo) {
+  pollfd pfd{fifo, POLLIN, 0};
+  while (true) {
+    int r = ::poll(&pfd, 1, -1);
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) return sys_error("wait for start");
+    if (pfd.revents & POLLIN) {
+      char b;
+      if (::read(fifo, &b, 1) == 1) return ok();
+    }
+    // POLLHUP without data: a writer came and went without starting us; keep waiting.
+    if (pfd.revents & POLLHUP) ::usleep(1000);
+  }
+}
+
+Status join_namespaces(InitPlan& plan) {
+  for (auto& [type, fd] : plan.join) {
+    if (::setns(fd.get(), type) != 0) return sys_error("join namespace");
+    fd.reset();
+  }
+  return ok();
+}
+
+Status init_body(InitPlan& plan, SyncChannel& channel) {
+  const oci::Spec& spec = *plan.spec;
+  const oci::Process& process = *spec.process;
+  // Die with the parent while it still steers us; cleared before reporting ready.
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+  if (::setsid() < 0) return sys_error("setsid");
+
+  if (plan.two_stage) {
+    HAKO_TRY(join_namespaces(plan));
+    if (plan.new_user_ns) {
+      if (::unshare(CLONE_NEWUSER) != 0) return sys_error("create user namespace");
+      HAKO_TRY(channel.send(SyncMessage::kUserNs));
+      HAKO_TRY(channel.expect(SyncMessage::kMapsDone));
+      if (::setresuid(0, 0, 0) != 0 || ::setresgid(0, 0, 0) != 0)
+        return sys_error("become root in the user namespace");
+    }
+    if (plan.unshare_flags && ::unshare(static_cast<int>(plan.unshare_flags)) != 0)
+      return sys_error("create namespaces");
+    // The pid namespace (new or joined) applies to our children: the real init is a child,
+    // made a sibling of us (CLONE_PARENT) so the runtime process can wait for it.
+    HAKO_TRY_ASSIGN(sys::CloneResult init, sys::clone_process(CLONE_PARENT, false));
+    if (init.pid != 0) {
+      (void)channel.send(SyncMessage::kInitPid, std::to_string(init.pid));
+      _exit(0);
+    }
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+  } else if (plan.new_user_ns) {
+    HAKO_TRY(channel.expect(SyncMessage::kMapsDone));
+    if (::setresuid(0, 0, 0) != 0 || ::setresgid(0, 0, 0) != 0)
+      return sys_error("become root in the user namespace");
+  }
+  HAKO_TRY(write_time_offsets(spec));
+
+  if (plan.join_cgroups) {
+    int err = plan.join_cgroups();
+    if (err != 0) return Error::from_errno(err, "join the container's cgroups");
+  }
+  plan.rootfs.before_cgroup = [&]() -> Status {
+    if (!plan.join_cgroups) HAKO_TRY(channel.expect(SyncMessage::kCgroupDone));
+    if (plan.new_cgroup_ns && ::unshare(CLONE_NEWCGROUP) != 0)
+      return sys_error("create cgroup namespace");
+    return ok();
+  };
+  bool has_mount_ns = false;
+  if (spec.linux)
+    for (const auto& ns : spec.linux->namespaces) has_mount_ns |= ns.type == "mount";
+  if (has_mount_ns) {
+    HAKO_TRY(prepare_rootfs(plan.rootfs));
+  } else {
+    HAKO_TRY(plan.rootfs.before_cgroup());
+  }
+  std::string state_json;  // for the createContainer/startContainer hooks
+  if (spec.hooks &&
+      (!spec.hooks->create_container.empty() || !spec.hooks->start_container.empty() ||
+       !spec.hooks->prestart.empty() || !spec.hooks->create_runtime.empty())) {
+    HAKO_TRY(channel.send(SyncMessage::kHooks));
+    HAKO_TRY_ASSIGN(Received r, channel.expect(SyncMessage::kHooksDone));
+    state_json = std::move(r.payload);
+    HAKO_TRY(run_hooks(spec.hooks->create_container, "createContainer", state_json));
+  }
+  if (has_mount_ns) {
+    HAKO_TRY(enter_rootfs(plan.rootfs, plan.no_pivot));
+  } else if (::chroot(plan.rootfs.rootfs.c_str()) != 0 || ::chdir("/") != 0) {
+    return sys_error("chroot " + plan.rootfs.rootfs);
+  }
+  HAKO_TRY(set_hostname(spec));
+  HAKO_TRY(apply_sysctl(spec));
+  HAKO_TRY(finish_rootfs(spec));
+  if (plan.terminal) {
+    HAKO_TRY_ASSIGN(UniqueFd master, open_console(process));
+    HAKO_TRY(channel.send_with_fd(SyncMessage::kConsole, master.get()));
+  }
+  HAKO_TRY(apply_process_limits(process));
+  ProcessContext pctx;
+  pctx.process = &process;
+  pctx.install_seccomp = plan.install_seccomp;
+  pctx.on_listener = [&](UniqueFd listener) {
+    return channel.send_with_fd(SyncMessage::kSeccompListener, listener.get());
+  };
+  HAKO_TRY(finalize_process(pctx));
+  HAKO_TRY_ASSIGN(std::string executable, find_executable(process));
+  // Everything we opened is O_CLOEXEC; this catches fds the caller leaked to us.
+  if (::syscall(SYS_close_range, 3 + plan.preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC) != 0)
+    return sys_error("mark inherited fds close-on-exec");
+
+  // From here the parent may exit: stop dying with it.
+  ::prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
+  HAKO_TRY(channel.send(SyncMessage::kReady));
+  if (plan.wait_for_start) {
+    HAKO_TRY(wait_for_start(plan.exec_fifo));
+    ::close(plan.exec_fifo);
+  }
+  if (spec.hooks) HAKO_TRY(run_hooks(spec.hooks->start_container, "startContainer", state_json));
+  return exec_process(process, executable);
+}
+
+}  // namespace
+
+void run_container_init(InitPlan& plan, SyncChannel& channel) {
+  Status s = init_body(plan, channel);
+  // Reaching here means setup or execve failed. Before kReady the parent is listening; after
+  // it (a `start`ed container) only the container's stderr is.
+  std::string msg = s ? std::string("container init returned") : s.error().message();
+  if (!channel.send(SyncMessage::kError, msg)) {
+    std::string line = "hako-runtime: " + msg + "\n";
+    [[maybe_unused]] ssize_t n = ::write(STDERR_FILENO, line.data(), line.size());
+  }
+  _exit(s.has_value() ? 0 : (s.error().code() == ErrorCode::kNotFound ? 127 : 126));
+}
+
+}  // namespace hako::runtime

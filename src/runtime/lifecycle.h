@@ -1,0 +1,30 @@
+// The verbs that act on an existing container: start, state, kill, delete, list, ps.
+// Each loads the container's state, takes its lock, checks the status guard and acts.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "base/log.h"
+#include "base/result.h"
+#include "runtime/state.h"
+
+namespace hako::runtime {
+
+Status start_container(const std::string& root, const std::string& id);
+Result<std::string> container_state_json(const std::string& root, const std::string& id);
+Status kill_container(const std::string& root, const std::string& id, int signal, bool all);
+// force: kill a running container first; a missing container is then no error (containerd
+// calls `delete --force` on containers that are already gone).
+Status delete_container(const std::string& root, const std::string& id, bool force, Logger& log);
+
+struct ListEntry {
+  ContainerState state;
+  ContainerStatus status;
+};
+Result<std::vector<ListEntry>> list_containers(const std::string& root);
+Result<std::vector<pid_t>> container_pids(const std::string& root, const std::string& id);
+
+}  // namespace hako::runtime
