@@ -36,3 +36,14 @@ endfunction()
 function(hako_static_cxx target)
   target_link_options(${target} PRIVATE -static-libstdc++ -static-libgcc)
 endfunction()
+
+# Fully static (glibc, libseccomp too): no dynamic loader on the container start path. Only for
+# programs that use no NSS (getpwnam and friends) - the runtime resolves nothing by name.
+# Sanitizer builds cannot link statically; they keep the -static-libstdc++ form.
+function(hako_static_exe target)
+  if(CMAKE_CXX_FLAGS MATCHES "-fsanitize")
+    hako_static_cxx(${target})
+  else()
+    target_link_options(${target} PRIVATE -static)
+  endif()
+endfunction()

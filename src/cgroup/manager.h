@@ -85,6 +85,12 @@ class Manager {
   // Every process in the cgroup or its sub-cgroups (the container may create some), sorted.
   Result<std::vector<pid_t>> pids() const;
 
+  // Freezes (pause) or thaws (resume) every process: v1 freezer.state, else cgroup2's
+  // cgroup.freeze. Waits until the kernel reports the new state, at most `timeout`.
+  Status set_frozen(bool frozen, std::chrono::milliseconds timeout = std::chrono::seconds(5)) const;
+  // Whether the cgroup is frozen now (false when there is no freezer at all).
+  Result<bool> is_frozen() const;
+
   // Kills every remaining process (cgroup.kill where cgroup2 has it, and SIGKILL through pidfds),
   // removes the container's cgroup in every hierarchy (its sub-cgroups first), then each parent
   // hako created while it is empty. Gives up with kUnavailable after `timeout`.
@@ -100,6 +106,9 @@ class Manager {
   Status apply(const oci::Resources& resources, const std::vector<DeviceRule>& rules,
                const CreateOptions& options) const;
   Status kill_all(std::chrono::steady_clock::time_point deadline) const;
+  // The directory holding the freezer: a v1 "freezer" hierarchy, else the cgroup2 one.
+  // Sets *v2 accordingly; -1 if neither is there.
+  int freezer_index(bool* v2) const;
 
   std::vector<CgroupDir> dirs_;
   std::vector<UniqueFd> fds_;  // parallel to dirs_; invalid when the directory is gone

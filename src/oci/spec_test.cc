@@ -93,6 +93,23 @@ TEST(Spec, RlimitSoftAboveHard) {
       "rlimits":[{"type":"RLIMIT_NOFILE","hard":1,"soft":2}]}})"));
 }
 
+TEST(Spec, SysctlsMustBeNamespaced) {
+  const char* base =
+      R"({"ociVersion":"1.0.0","root":{"path":"r"},"process":{"args":["x"],"cwd":"/"},
+      "linux":{"namespaces":[{"type":"ipc"}],"sysctl":{%s}}})";
+  auto with = [&](const char* sysctl) {
+    char buf[1024];
+    std::snprintf(buf, sizeof buf, base, sysctl);
+    return validate_text(buf);
+  };
+  EXPECT_TRUE(with(R"("kernel.shmmax":"1")"));
+  EXPECT_TRUE(with(R"("fs.mqueue.msg_max":"10")"));
+  auto host = with(R"("kernel.panic":"17")");
+  ASSERT_FALSE(host);
+  EXPECT_NE(host.error().message().find("linux.sysctl.kernel.panic"), std::string::npos);
+  EXPECT_FALSE(with(R"("net.ipv4.ip_forward":"1")"));  // no network namespace
+}
+
 TEST(Spec, ParsesAProcessJson) {
   auto p = parse_process(R"({"args":["/bin/ls"],"cwd":"/","env":["A=1"],"terminal":true})");
   ASSERT_TRUE(p);

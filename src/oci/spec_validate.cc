@@ -53,6 +53,31 @@ static Status validate_hooks(const std::vector<Hook>& hooks, const std::string& 
   return ok();
 }
 
+// A sysctl is only safe to set when the kernel namespaces it and the container has its own
+// namespace of that kind; anything else would change the host (runc applies the same rules).
+static Status validate_sysctl(const std::string& key, const std::set<std::string>& namespaces) {
+  static const char* const kIpcKeys[] = {"kernel.msgmax", "kernel.msgmnb",         "kernel.msgmni",
+                                         "kernel.sem",    "kernel.shmall",         "kernel.shmmax",
+                                         "kernel.shmmni", "kernel.shm_rmid_forced"};
+  std::string path = "linux.sysctl." + key;
+  auto needs = [&](const char* ns) -> Status {
+    if (!namespaces.count(ns))
+      return invalid_argument(path + ": needs its own " + std::string(ns) +
+                              " namespace in linux.namespaces, or it would change the host");
+    return ok();
+  };
+  if (key.find("..") != std::string::npos || key.find('/') != std::string::npos)
+    return invalid_argument(path + ": invalid name");
+  for (const char* k : kIpcKeys) {
+    if (key == k) return needs("ipc");
+  }
+  if (key.rfind("fs.mqueue.", 0) == 0) return needs("ipc");
+  if (key.rfind("net.", 0) == 0) return needs("network");
+  if (key == "kernel.hostname" || key == "kernel.domainname") return needs("uts");
+  return invalid_argument(
+      path + ": not in a separate kernel namespace, so it cannot be set for a container");
+}
+
 Status validate_spec(const Spec& spec) {
   if (!starts_with_major_1(spec.oci_version))
     return invalid_argument("ociVersion: unsupported version \"" + spec.oci_version +
@@ -106,6 +131,7 @@ Status validate_spec(const Spec& spec) {
             "linux.timeOffsets: cannot be set when joining an existing time namespace");
     }
   }
+  for (const auto& [key, _] : lx.sysctl) HAKO_TRY(validate_sysctl(key, seen));
   if ((!spec.hostname.empty() || !spec.domainname.empty()) && !has_uts_ns)
     return invalid_argument("hostname: setting it needs a new uts namespace in linux.namespaces");
   if (!lx.time_offsets.empty() && !has_time_ns)

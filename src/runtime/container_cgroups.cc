@@ -67,6 +67,13 @@ int ContainerCgroups::clone_into_fd() const { return impl_->manager->clone_into_
 
 int ContainerCgroups::join_from_child() const noexcept { return impl_->manager->join_from_child(); }
 
+Status ContainerCgroups::set_frozen(bool frozen) { return impl_->manager->set_frozen(frozen); }
+
+bool ContainerCgroups::is_frozen() const {
+  auto r = impl_->manager->is_frozen();
+  return r && *r;
+}
+
 Status ContainerCgroups::destroy() { return impl_->manager->destroy(); }
 
 Result<std::vector<pid_t>> ContainerCgroups::pids() const { return impl_->manager->pids(); }

@@ -39,6 +39,9 @@ class ContainerCgroups {
   // Both only use fds opened by create(), so the child may call it right after the clone.
   int clone_into_fd() const;
   int join_from_child() const noexcept;
+  // pause/resume through the freezer (v1) or cgroup.freeze (v2).
+  Status set_frozen(bool frozen);
+  bool is_frozen() const;
   // Kills whatever is left and removes the directories.
   Status destroy();
   Result<std::vector<pid_t>> pids() const;

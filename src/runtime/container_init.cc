@@ -40,7 +40,8 @@ Status apply_sysctl(const oci::Spec& spec) {
   return ok();
 }
 
-Status write_time_offsets(const oci::Spec& spec) {
+Status enter_time_namespace(const oci::Spec& spec) {
+  if (::unshare(CLONE_NEWTIME) != 0) return sys_error("create time namespace");
   if (!spec.linux || spec.linux->time_offsets.empty()) return ok();
   std::string text;
   for (const auto& [clock, off] : spec.linux->time_offsets)
@@ -86,6 +87,33 @@ Status wait_for_start(int fifo) {
   }
 }
 
+// A session keyring of its own, so the container cannot read the host session's keys (runc's
+// default). Kernels or sandboxes without keyrings answer ENOSYS/EACCES: nothing to isolate then.
+Status join_session_keyring(const std::string& id) {
+  std::string name = "_ses." + id;
+  if (::syscall(SYS_keyctl, 1 /* KEYCTL_JOIN_SESSION_KEYRING */, name.c_str()) < 0 &&
+      errno != ENOSYS && errno != EACCES && errno != EPERM)
+    return sys_error("join a new session keyring");
+  return ok();
+}
+
+Status set_personality(const oci::Spec& spec) {
+  if (!spec.linux || !spec.linux->personality) return ok();
+  const auto& p = *spec.linux->personality;
+  unsigned long persona;
+  if (p.domain == "LINUX") {
+    persona = 0x0000;  // PER_LINUX
+  } else if (p.domain == "LINUX32") {
+    persona = 0x0008;  // PER_LINUX32
+  } else {
+    return invalid_argument("linux.personality.domain: unknown domain \"" + p.domain +
+                            "\" (LINUX or LINUX32)");
+  }
+  if (!p.flags.empty()) return not_implemented("linux.personality.flags: not supported");
+  if (::syscall(SYS_personality, persona) < 0) return sys_error("set personality " + p.domain);
+  return ok();
+}
+
 Status join_namespaces(InitPlan& plan) {
   for (auto& [type, fd] : plan.join) {
     if (::setns(fd.get(), type) != 0) return sys_error("join namespace");
@@ -112,6 +140,7 @@ Status init_body(InitPlan& plan, SyncChannel& channel) {
     }
     if (plan.unshare_flags && ::unshare(static_cast<int>(plan.unshare_flags)) != 0)
       return sys_error("create namespaces");
+    if (plan.new_time_ns) HAKO_TRY(enter_time_namespace(spec));
     // The pid namespace (new or joined) applies to our children: the real init is a child,
     // made a sibling of us (CLONE_PARENT) so the runtime process can wait for it.
     HAKO_TRY_ASSIGN(sys::CloneResult init, sys::clone_process(CLONE_PARENT, false));
@@ -125,7 +154,7 @@ Status init_body(InitPlan& plan, SyncChannel& channel) {
     if (::setresuid(0, 0, 0) != 0 || ::setresgid(0, 0, 0) != 0)
       return sys_error("become root in the user namespace");
   }
-  HAKO_TRY(write_time_offsets(spec));
+  if (plan.new_time_ns && !plan.two_stage) HAKO_TRY(enter_time_namespace(spec));
 
   if (plan.join_cgroups) {
     int err = plan.join_cgroups();
@@ -161,6 +190,8 @@ Status init_body(InitPlan& plan, SyncChannel& channel) {
   }
   HAKO_TRY(set_hostname(spec));
   HAKO_TRY(apply_sysctl(spec));
+  if (plan.new_keyring) HAKO_TRY(join_session_keyring(plan.id));
+  HAKO_TRY(set_personality(spec));
   HAKO_TRY(finish_rootfs(spec));
   if (plan.terminal) {
     HAKO_TRY_ASSIGN(UniqueFd master, open_console(process));

@@ -27,8 +27,11 @@ struct InitPlan {
   uint64_t unshare_flags = 0;  // new namespaces the child creates itself (two-stage path)
   bool new_user_ns = false;
   bool new_cgroup_ns = false;
+  bool new_time_ns = false;
   bool two_stage = false;  // joins by path: join, unshare, then fork the real init
   bool no_pivot = false;
+  bool new_keyring = true;  // join a fresh session keyring "_ses.<id>" (--no-new-keyring: no)
+  std::string id;
   bool terminal = false;
   bool wait_for_start = true;  // create: block on exec.fifo until `start`
   int exec_fifo = -1;          // read end, opened before clone

@@ -120,6 +120,8 @@ Result<CreatedContainer> create_container(const CreateOptions& options, Logger& 
   InitPlan plan;
   plan.spec = &spec;
   plan.no_pivot = options.no_pivot;
+  plan.new_keyring = !options.no_new_keyring;
+  plan.id = options.id;
   plan.terminal = spec.process->terminal;
   plan.wait_for_start = !options.start_immediately;
   plan.exec_fifo = fifo.get();
@@ -156,7 +158,11 @@ Result<CreatedContainer> create_container(const CreateOptions& options, Logger& 
   plan.two_stage = !plan.join.empty();
   // The cgroup namespace is always unshared by the child, after it has joined its cgroups,
   // so that the namespace's root is the container's cgroup.
-  uint64_t clone_flags = new_flags & ~static_cast<uint64_t>(CLONE_NEWCGROUP);
+  // So is the time namespace: its offsets can only be written before any process is in it, so
+  // the child unshares it (which applies to its children and, at execve, to itself) and writes
+  // them first.
+  plan.new_time_ns = new_flags & CLONE_NEWTIME;
+  uint64_t clone_flags = new_flags & ~static_cast<uint64_t>(CLONE_NEWCGROUP | CLONE_NEWTIME);
   if (plan.two_stage) {
     plan.unshare_flags = clone_flags & ~static_cast<uint64_t>(CLONE_NEWUSER);
     clone_flags = 0;

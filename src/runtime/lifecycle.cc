@@ -25,11 +25,22 @@ struct Loaded {
   ContainerStatus status;
 };
 
+// A running container whose cgroup is frozen is paused. Only asked when the status alone says
+// running: the freezer read is one more file per query.
+ContainerStatus full_status(const ContainerState& state, const StatePaths& paths) {
+  ContainerStatus status = container_status(state, paths);
+  if (status == ContainerStatus::kRunning || status == ContainerStatus::kCreated) {
+    auto cg = ContainerCgroups::load(state.cgroups);
+    if (cg && cg->is_frozen()) return ContainerStatus::kPaused;
+  }
+  return status;
+}
+
 Result<Loaded> load_locked(const std::string& root, const std::string& id) {
   HAKO_TRY_ASSIGN(ContainerState state, load_state(root, id));
   StatePaths paths = state_paths(root, id);
   HAKO_TRY_ASSIGN(UniqueFd lock, lock_container(paths));
-  ContainerStatus status = container_status(state, paths);
+  ContainerStatus status = full_status(state, paths);
   return Loaded{std::move(state), std::move(paths), std::move(lock), status};
 }
 
@@ -51,6 +62,22 @@ bool wait_gone(pid_t pid, uint64_t start_time, int timeout_ms) {
 
 }  // namespace
 
+static Status set_frozen(const std::string& root, const std::string& id, bool frozen) {
+  HAKO_TRY_ASSIGN(Loaded c, load_locked(root, id));
+  ContainerStatus want_from = frozen ? ContainerStatus::kRunning : ContainerStatus::kPaused;
+  if (c.status != want_from) return wrong_state(frozen ? "pause" : "resume", id, c.status);
+  HAKO_TRY_ASSIGN(ContainerCgroups cg, ContainerCgroups::load(c.state.cgroups));
+  return cg.set_frozen(frozen);
+}
+
+Status pause_container(const std::string& root, const std::string& id) {
+  return set_frozen(root, id, true);
+}
+
+Status resume_container(const std::string& root, const std::string& id) {
+  return set_frozen(root, id, false);
+}
+
 Status start_container(const std::string& root, const std::string& id) {
   HAKO_TRY_ASSIGN(Loaded c, load_locked(root, id));
   if (c.status != ContainerStatus::kCreated) return wrong_state("start", id, c.status);
@@ -71,7 +98,7 @@ Status start_container(const std::string& root, const std::string& id) {
 
 Result<std::string> container_state_json(const std::string& root, const std::string& id) {
   HAKO_TRY_ASSIGN(ContainerState state, load_state(root, id));
-  ContainerStatus status = container_status(state, state_paths(root, id));
+  ContainerStatus status = full_status(state, state_paths(root, id));
   return oci_state_json(state, status, true);
 }
 
@@ -99,6 +126,11 @@ Status delete_container(const std::string& root, const std::string& id, bool for
   }
   if (c.status != ContainerStatus::kStopped) {
     ::kill(c.state.pid, SIGKILL);
+    // A frozen process cannot die: thaw it so the signal is delivered.
+    if (c.status == ContainerStatus::kPaused) {
+      auto cg = ContainerCgroups::load(c.state.cgroups);
+      if (cg) (void)cg->set_frozen(false);
+    }
     if (!wait_gone(c.state.pid, c.state.pid_start_time, 10000))
       return Error(ErrorCode::kUnavailable,
                    "delete container " + id + ": init did not die after SIGKILL");
@@ -133,7 +165,7 @@ Result<std::vector<ListEntry>> list_containers(const std::string& root) {
   for (const auto& id : ids) {
     auto state = load_state(root, id);
     if (!state) continue;  // being created or removed right now
-    ContainerStatus status = container_status(*state, state_paths(root, id));
+    ContainerStatus status = full_status(*state, state_paths(root, id));
     out.push_back({std::move(*state), status});
   }
   return out;

@@ -13,6 +13,10 @@
 
 namespace hako::runtime {
 
+// pause/resume: freeze or thaw every process of a running (or paused) container.
+Status pause_container(const std::string& root, const std::string& id);
+Status resume_container(const std::string& root, const std::string& id);
+
 Status start_container(const std::string& root, const std::string& id);
 Result<std::string> container_state_json(const std::string& root, const std::string& id);
 Status kill_container(const std::string& root, const std::string& id, int signal, bool all);

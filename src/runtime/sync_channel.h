@@ -8,8 +8,9 @@
 //                        ◀── kUserNs          [new user ns created in a second stage]
 //  write uid/gid maps ── kMapsDone ──▶
 //                        ◀── kInitPid         [two-stage: the host pid of the real init]
-//  write pid to cgroups (v1: ~12 ms)          mounts, /dev (in parallel with the cgroup wait)
-//   ── kCgroupDone{state json} ──▶            unshare cgroup ns; cgroup mounts
+//                                             [no new user ns: joins its cgroups itself]
+//  [new user ns: write pid to cgroups (~10 ms)] mounts, /dev (in parallel with that wait)
+//   ── kCgroupDone ──▶                         unshare cgroup ns; cgroup mounts
 //                        ◀── kHooks           [only if prestart/createRuntime hooks exist]
 //  run them ── kHooksDone ──▶                 createContainer hooks, pivot_root, finish rootfs
 //                        ◀── kConsole{fd}     [process.terminal: the pty master]

@@ -3,6 +3,7 @@
 # cgroup2), read back inside the container (probe cgroupfile finds the file through the
 # container's cgroup mounts and /proc/self/cgroup) and on the host.
 
+# shellcheck source=helpers.bash
 load helpers
 
 setup() {

@@ -2,6 +2,7 @@
 # The rest of runc's command line: list, ps, exec, spec, features, and the global options
 # containerd and Podman pass (--root, --log, --log-format json, --debug, --pid-file).
 
+# shellcheck source=helpers.bash
 load helpers
 
 setup() {
@@ -25,7 +26,8 @@ start_sleeper() {
 	start_sleeper
 	rt list
 	[ "$status" -eq 0 ]
-	head -n1 <<<"$output" | grep -E '^ID +PID +STATUS +BUNDLE'
+	# runc's header; crun says NAME and BUNDLE PATH.
+	head -n1 <<<"$output" | grep -E '^(ID|NAME) +PID +STATUS +BUNDLE'
 	grep -E "^$ID +$PID +running +$BUNDLE " <<<"$output"
 
 	rt list --format json
@@ -150,8 +152,9 @@ start_sleeper() {
 		"$TEST_DIR/spec/config.json"
 
 	(cd "$TEST_DIR/rootless" && __rt spec --rootless)
+	# A user namespace; runc also writes the caller's id mappings, crun leaves them to run time.
 	jq -e '(.linux.namespaces | map(.type) | index("user") != null)
-		and (.linux.uidMappings | length > 0) and (.linux.gidMappings | length > 0)' \
+		and ((.linux.uidMappings | length) == (.linux.gidMappings | length))' \
 		"$TEST_DIR/rootless/config.json"
 
 	# spec does not overwrite an existing config.
@@ -163,6 +166,9 @@ start_sleeper() {
 
 @test "features: prints JSON" {
 	rt features
+	if [ "$status" -ne 0 ] && ! runtime_is_hako; then
+		skip "$(runtime_name) has no features command"
+	fi
 	[ "$status" -eq 0 ]
 	jq -e '(.ociVersionMin | type == "string") and (.ociVersionMax | type == "string")' <<<"$output"
 }

@@ -3,6 +3,7 @@
 # state entry, mount, cgroup or process). The wording differs between runtimes, so only the exit
 # code and the cleanliness are asserted.
 
+# shellcheck source=helpers.bash
 load helpers
 
 setup() {
@@ -123,6 +124,7 @@ start_sleeper() {
 }
 
 @test "kill: an invalid signal name fails and the container keeps running" {
+	known_deviation '^crun version 1\.8\.' "exits 0 on an unknown signal name"
 	start_sleeper
 	rt kill "$ID" NOSUCHSIGNAL
 	[ "$status" -ne 0 ]

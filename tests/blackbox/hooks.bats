@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # Hooks: all six kinds get the container's state on stdin; a hook past its timeout is killed.
 
+# shellcheck source=helpers.bash
 load helpers
 
 setup() {
@@ -55,29 +56,25 @@ recording_hook() {
 
 	for kind in prestart createRuntime createContainer startContainer poststart poststop; do
 		echo "$kind: $(cat "$HOOKS_DIR/$kind.json")" >&2
-		jq -e --arg id "$id" --arg bundle "$BUNDLE" \
-			'.id == $id and .bundle == $bundle and (.ociVersion | length > 0) and (.status | length > 0)' \
+		jq -e --arg id "$id" '.id == $id and (.ociVersion | length > 0) and (.status | length > 0)' \
 			"$HOOKS_DIR/$kind.json"
 	done
-	# The pid as the host sees it; runc gives the hooks that run inside the container the pid
-	# they see there (1), which the spec does not settle for them.
+	# The hooks in the runtime namespace get the bundle and the pid as the host sees them. The
+	# spec does not settle what the two that run in the container get (runc: the pid inside, 1;
+	# crun: pid 0 and bundle "/").
+	for kind in prestart createRuntime poststart poststop; do
+		jq -e --arg bundle "$BUNDLE" '.bundle == $bundle' "$HOOKS_DIR/$kind.json"
+	done
 	for kind in prestart createRuntime poststart; do
 		jq -e --argjson pid "$pid" '.pid == $pid' "$HOOKS_DIR/$kind.json"
 	done
-	for kind in createContainer startContainer; do
-		jq -e --argjson pid "$pid" '.pid == $pid or .pid == 1' "$HOOKS_DIR/$kind.json"
-	done
 	jq -e '.status == "creating" or .status == "created"' "$HOOKS_DIR/createRuntime.json"
-	jq -e '.status == "creating" or .status == "created"' "$HOOKS_DIR/createContainer.json"
-	jq -e '.status == "created" or .status == "running"' "$HOOKS_DIR/startContainer.json"
 	jq -e '.status == "running" or .status == "created"' "$HOOKS_DIR/poststart.json"
 	jq -e '.status == "stopped"' "$HOOKS_DIR/poststop.json"
 }
 
 @test "hooks: poststart runs after start, not during create" {
-	if runtime_name | grep -q '^runc version 1\.[0-4]\.'; then
-		skip "$(runtime_name) runs poststart hooks during create (opencontainers/runc#4347)"
-	fi
+	known_deviation '^runc version 1\.[0-4]\.' "runs poststart hooks during create (opencontainers/runc#4347)"
 	update_config ".hooks.poststart = [$(recording_hook poststart)]"
 	local id
 	id=$(new_id)
@@ -124,8 +121,7 @@ recording_hook() {
 	assert_failed_cleanly "$id"
 	local pid
 	pid=$(cat "$HOOKS_DIR/slow.pid")
-	gone() { ! proc_field "$1" State || [ "$REPLY" = Z ]; }
-	wait_until 10 gone "$pid"
+	wait_until 10 is_gone "$pid"
 }
 
 @test "hooks: a failing poststop hook does not stop delete" {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # Namespaces, each checked from inside the container with the probe.
 
+# shellcheck source=helpers.bash
 load helpers
 
 setup() {
@@ -70,7 +71,7 @@ host_ns() {
 }
 
 @test "cgroup namespace: the container's cgroup is its root" {
-	update_config '.linux.namespaces += [{"type": "cgroup"}]'
+	add_namespace cgroup
 	ct_probe cgroup
 	[ "$status" -eq 0 ]
 	[ "$(value_of cgroup)" != "$(host_ns cgroup)" ]
@@ -93,25 +94,29 @@ host_ns() {
 @test "time namespace: linux.timeOffsets shift monotonic and boottime" {
 	requires timens
 	requires_runtime_ns time
-	update_config '.linux.namespaces += [{"type": "time"}]
-		| .linux.timeOffsets = {"monotonic": {"secs": 864000, "nanosecs": 0},
+	known_deviation '^crun version 1\.8\.' "cannot start a container in a new time namespace here (write to sync socket: connection reset)"
+	add_namespace time
+	update_config '.linux.timeOffsets = {"monotonic": {"secs": 864000, "nanosecs": 0},
 		                        "boottime": {"secs": 1728000, "nanosecs": 0}}'
+	local host_mono host_boot
+	# The host's clocks, read by the same probe just before.
+	host_mono=$("$PROBE" clock | sed -n 's/^monotonic=//p')
+	host_boot=$("$PROBE" clock | sed -n 's/^boottime=//p')
 	ct_probe clock
 	[ "$status" -eq 0 ]
-	local host_mono host_boot
-	host_mono=$(awk '{printf "%d", $1}' /proc/uptime)
-	host_boot=$host_mono
 	# Allow a minute of slack for a slow machine.
-	[ "$(value_of monotonic)" -ge $((host_mono + 864000 - 60)) ]
+	[ "$(value_of monotonic)" -ge $((host_mono + 864000 - 1)) ]
 	[ "$(value_of monotonic)" -le $((host_mono + 864000 + 60)) ]
-	[ "$(value_of boottime)" -ge $((host_boot + 1728000 - 60)) ]
-	[ "$(value_of uptime)" -ge $((host_boot + 1728000 - 60)) ]
+	[ "$(value_of boottime)" -ge $((host_boot + 1728000 - 1)) ]
+	[ "$(value_of boottime)" -le $((host_boot + 1728000 + 60)) ]
+	# /proc/uptime follows the namespace's boottime.
+	[ "$(value_of uptime)" -ge $((host_boot + 1728000 - 1)) ]
 }
 
 @test "user namespace: one mapping; root inside, the mapped id outside" {
 	requires userns
-	update_config '.linux.namespaces += [{"type": "user"}]
-		| .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+	add_namespace user
+	update_config '.linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
 		| .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]'
 	allow_traversal "$BUNDLE/rootfs"
 	local id pid

@@ -2,6 +2,7 @@
 # The process: rlimits, oomScoreAdj, umask, cwd, env, user and groups, capabilities,
 # noNewPrivileges, sysctls and LSM labels, each checked from inside with the probe.
 
+# shellcheck source=helpers.bash
 load helpers
 
 setup() {
@@ -103,7 +104,9 @@ capability_bit() {
 	has_line WITH_EQUALS=a=b
 	has_line EMPTY=
 	# Nothing of the runtime's own environment leaks in (HOME may be added, as runc does).
-	[ -z "$(grep -vE '^(PATH|FOO|WITH_EQUALS|EMPTY|HOME)=' <<<"$output")" ]
+	if grep -vqE '^(PATH|FOO|WITH_EQUALS|EMPTY|HOME)=' <<<"$output"; then
+		fail "unexpected variables: $(grep -vE '^(PATH|FOO|WITH_EQUALS|EMPTY|HOME)=' <<<"$output")"
+	fi
 }
 
 @test "user: uid, gid and additionalGids" {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # The root filesystem, the spec's mounts, /dev, devices, maskedPaths and readonlyPaths.
 
+# shellcheck source=helpers.bash
 load helpers
 
 setup() {
@@ -69,12 +70,15 @@ add_mount() {
 }
 
 @test "mount propagation: rslave receives host mounts, rprivate does not" {
+	known_deviation '^crun version 1\.8\.' "host mounts under an rslave bind source do not reach the container"
 	local host=$TEST_DIR/propagated
 	mkdir -p "$host/sub"
 	# Make the source a shared mount of its own, so mounts under it propagate to its copies.
 	mount --bind "$host" "$host"
 	defer "umount -l '$host'"
 	mount --make-shared "$host"
+	# The container's mount namespace keeps receiving from the host (crun's default would cut it).
+	update_config '.rootfsPropagation = "rslave"'
 	add_mount '{"destination": "/slave", "type": "bind", "source": "'"$host"'", "options": ["rbind", "rslave"]}'
 	add_mount '{"destination": "/private", "type": "bind", "source": "'"$host"'", "options": ["rbind", "rprivate"]}'
 	local id
@@ -162,8 +166,8 @@ add_mount() {
 	[[ "$(mount_line /dev/mqueue)" == *" - mqueue "* ]]
 	# /sys/fs/cgroup: a cgroup2 mount, or a tmpfs holding the v1 hierarchies.
 	grep -qE ' /sys/fs/cgroup(/[^ ]+)? .* - cgroup2? ' <<<"$output"
-	# The container's own cgroup, not the host's root, is what it sees (runc's v1 bind mounts or
-	# a cgroup namespace).
+	# Without a cgroup namespace (the bundle has none), the v1 mount shows the container's own
+	# cgroup, not the host's root.
 	if grep -E ' /sys/fs/cgroup/memory .* - cgroup ' <<<"$output" | grep -q ' / /sys/fs/cgroup/memory '; then
 		fail "the container sees the host's root memory cgroup"
 	fi
@@ -196,7 +200,7 @@ add_mount() {
 }
 
 @test "/dev: the standard devices, links and mounts" {
-	local dev
+	# shellcheck disable=SC2016 # the script runs in the container
 	set_args /bin/sh -c 'for d in null zero full random urandom tty; do echo "== $d"; /bin/probe stat /dev/$d; done
 		for l in ptmx fd stdin stdout stderr; do echo "== $l"; /bin/probe stat /dev/$l; done
 		echo "== pts"; /bin/probe stat /dev/pts; echo "== shm"; /bin/probe stat /dev/shm

@@ -29,7 +29,10 @@ TESTS_DIR=$(dirname "$BLACKBOX_DIR")
 if [ "${1:-}" = --in-namespace ]; then
 	shift
 	if [ "${HAKO_TEST_V1_ONLY:-0}" = 1 ] && mountpoint -q /sys/fs/cgroup/unified; then
+		# A scratch tmpfs goes on top: runtimes still mkdir their "unified" cgroup, which on the
+		# bare directory would land on the host's /sys/fs/cgroup tmpfs for good.
 		umount -l /sys/fs/cgroup/unified
+		mount -t tmpfs -o size=1m,mode=0755 hako-test-scratch /sys/fs/cgroup/unified
 	fi
 	exec bats "$@"
 fi
@@ -56,6 +59,7 @@ done
 
 RUN_DIR=$(mktemp -d /tmp/hako-blackbox.XXXXXX)
 HAKO_TEST_TOKEN=$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n')
+# shellcheck disable=SC2317 # called by the EXIT trap
 cleanup() {
 	# After an interruption: containers the tests could not delete, found by their state roots
 	# and by their cgroups (named after this run's token), ended by PID.
@@ -68,10 +72,13 @@ cleanup() {
 	done
 	for dir in /sys/fs/cgroup/*/hako-test/hk-"${HAKO_TEST_TOKEN:-none}"-*; do
 		[ -d "$dir" ] || continue
-		for pid in $(cat "$dir/cgroup.procs" 2>/dev/null); do
+		while read -r pid; do
 			kill -9 "$pid" 2>/dev/null || true
+		done 2>/dev/null <"$dir/cgroup.procs"
+		for _ in 1 2 3 4 5 6 7 8 9 10; do
+			find "$dir" -depth -type d -exec rmdir {} + 2>/dev/null && break
+			sleep 0.2
 		done
-		find "$dir" -depth -type d -exec rmdir {} + 2>/dev/null || true
 	done
 	# The namespace is gone, so nothing can be mounted under RUN_DIR; check before deleting.
 	if grep -qF "$RUN_DIR" /proc/self/mountinfo; then

@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # linux.seccomp, checked by the errno the probe's syscalls get inside the container.
 
+# shellcheck source=helpers.bash
 load helpers
 
 DOCKER_PROFILE=${DOCKER_PROFILE:-}

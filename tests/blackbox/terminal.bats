@@ -2,6 +2,7 @@
 # process.terminal: the pty master over --console-socket (as containerd and conmon use it), and
 # `run` in the foreground on the caller's terminal.
 
+# shellcheck source=helpers.bash
 load helpers
 
 setup() {
@@ -69,6 +70,7 @@ wait_recvtty() {
 
 @test "terminal: input written to the pty master reaches the process" {
 	start_recvtty --input $'typed-into-the-pty\n'
+	# shellcheck disable=SC2016 # the script runs in the container
 	set_args /bin/sh -c 'read -r line; echo "got:$line"'
 	local id
 	id=$(new_id)

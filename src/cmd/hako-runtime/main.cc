@@ -184,7 +184,11 @@ int main(int argc, char** argv, char** envp) {
   exec->add_option("id", id)->required();
   exec->prefix_command();
 
-  for (const char* later : {"pause", "resume", "update", "events", "checkpoint", "restore"}) {
+  auto* pause = app.add_subcommand("pause", "freeze every process of a container");
+  pause->add_option("id", id)->required();
+  auto* resume = app.add_subcommand("resume", "thaw a paused container");
+  resume->add_option("id", id)->required();
+  for (const char* later : {"update", "events", "checkpoint", "restore"}) {
     auto* c = app.add_subcommand(later, "not implemented yet");
     c->allow_extras();
   }
@@ -235,6 +239,11 @@ int main(int argc, char** argv, char** envp) {
     }
     if (!code) return fail(log, code.error());
     return *code;
+  }
+  if (pause->parsed() || resume->parsed()) {
+    Status s = pause->parsed() ? runtime::pause_container(g.root, id)
+                               : runtime::resume_container(g.root, id);
+    return s ? 0 : fail(log, s.error());
   }
   if (start->parsed()) {
     Status s = runtime::start_container(g.root, id);
