@@ -8,7 +8,7 @@ set -euo pipefail
 build=(cmake ninja-build g++ pkg-config libseccomp-dev nlohmann-json3-dev libcli11-dev libgtest-dev
   clang-format python3)
 # Black-box tests: busybox images, the bats runner, a subreaper, jq for config edits, script/unshare.
-test=(bats busybox-static jq tini util-linux iproute2 procps runc)
+test=(bats busybox-static jq tini util-linux bsdutils iproute2 procps runc libc6-dev)
 peers=(crun runc hyperfine criu podman containerd docker.io docker-registry skopeo buildah)
 
 want=("${build[@]}" "${test[@]}")
