@@ -25,4 +25,8 @@ if [[ $(id -u) -ne 0 ]]; then
 fi
 # In CI a capability this machine has must not be skipped silently: it fails instead.
 export HAKO_REQUIRE_CAPS=${HAKO_REQUIRE_CAPS:-${CI:+1}}
-ctest --test-dir build/release -L blackbox --output-on-failure
+summary=build/release/blackbox-summary.txt
+rm -f "$summary"
+HAKO_BLACKBOX_SUMMARY=$PWD/$summary ctest --test-dir build/release -L blackbox --output-on-failure
+# The suite's own count, last: ctest counts the whole bats run as one test.
+cat "$summary"

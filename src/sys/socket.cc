@@ -23,8 +23,12 @@ Result<UniqueFd> connect_unix(const std::string& path, int type) {
   std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
   UniqueFd fd(::socket(AF_UNIX, type | SOCK_CLOEXEC, 0));
   if (!fd) return sys_error("socket");
-  if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
-    return sys_error("connect " + path);
+  // An AF_UNIX connect interrupted while waiting for backlog room is undone: retrying is safe.
+  int rc;
+  do {
+    rc = ::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  } while (rc != 0 && errno == EINTR);
+  if (rc != 0) return sys_error("connect " + path);
   return fd;
 }
 
@@ -49,8 +53,20 @@ Status send_fd(int sock, int fd, std::string_view data) {
   cmsg->cmsg_type = SCM_RIGHTS;
   cmsg->cmsg_len = CMSG_LEN(sizeof(int));
   std::memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
-  while (::sendmsg(sock, &msg, MSG_NOSIGNAL) < 0) {
+  // MSG_NOSIGNAL: a peer that hangs up gives an error, not SIGPIPE.
+  ssize_t n;
+  while ((n = ::sendmsg(sock, &msg, MSG_NOSIGNAL)) < 0) {
     if (errno != EINTR) return sys_error("send fd");
+  }
+  // On a stream socket the fd rides on the first chunk; the rest of the data follows plainly.
+  std::string_view rest = data.empty() ? std::string_view() : data.substr(static_cast<size_t>(n));
+  while (!rest.empty()) {
+    ssize_t m = ::send(sock, rest.data(), rest.size(), MSG_NOSIGNAL);
+    if (m < 0) {
+      if (errno == EINTR) continue;
+      return sys_error("send");
+    }
+    rest.remove_prefix(static_cast<size_t>(m));
   }
   return ok();
 }

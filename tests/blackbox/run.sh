@@ -144,6 +144,9 @@ total=$(grep -cE '^(not )?ok [0-9]+ ' "$RUN_DIR/bats.out" || true)
 skipped=$(grep -cE '^ok [0-9]+ .* # skip' "$RUN_DIR/bats.out" || true)
 failed=$(grep -cE '^not ok [0-9]+ ' "$RUN_DIR/bats.out" || true)
 echo "blackbox: $((total - failed - skipped)) passed, $failed failed, $skipped skipped"
+if [ -n "${HAKO_BLACKBOX_SUMMARY:-}" ]; then
+	echo "blackbox: $((total - failed - skipped)) passed, $failed failed, $skipped skipped" >"$HAKO_BLACKBOX_SUMMARY"
+fi
 if [ "$rc" = 0 ] && [ "$total" = 0 ]; then
 	echo "run.sh: no test ran" >&2
 	rc=1
