@@ -8,7 +8,7 @@ cmake --preset release >/dev/null
 cmake --build --preset release
 bundle=$(mktemp -d /tmp/hako-demo.XXXXXX)
 trap 'rm -rf "$bundle"' EXIT
-RUNTIME=build/release/src/cmd/hako-runtime/hako-runtime tests/lib/make-bundle.sh "$bundle" >/dev/null
+RUNTIME=$PWD/build/release/src/cmd/hako-runtime/hako-runtime tests/lib/make-bundle.sh "$bundle" >/dev/null
 jq '.process.args = ["/bin/sh", "-c", "echo \"hello from a hako container: pid $$, hostname $(hostname), uid $(id -u)\""]' \
   "$bundle/config.json" >"$bundle/config.json.new" && mv "$bundle/config.json.new" "$bundle/config.json"
 exec build/release/src/cmd/hako-runtime/hako-runtime run --bundle "$bundle" "hako-demo-$$"
