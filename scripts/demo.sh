@@ -11,4 +11,4 @@ trap 'rm -rf "$bundle"' EXIT
 RUNTIME=$PWD/build/release/src/cmd/hako-runtime/hako-runtime tests/lib/make-bundle.sh "$bundle" >/dev/null
 jq '.process.args = ["/bin/sh", "-c", "echo \"hello from a hako container: pid $$, hostname $(hostname), uid $(id -u)\""]' \
   "$bundle/config.json" >"$bundle/config.json.new" && mv "$bundle/config.json.new" "$bundle/config.json"
-exec build/release/src/cmd/hako-runtime/hako-runtime run --bundle "$bundle" "hako-demo-$$"
+build/release/src/cmd/hako-runtime/hako-runtime run --bundle "$bundle" "hako-demo-$$"
