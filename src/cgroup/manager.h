@@ -85,6 +85,11 @@ class Manager {
   // Every process in the cgroup or its sub-cgroups (the container may create some), sorted.
   Result<std::vector<pid_t>> pids() const;
 
+  // Changes limits of a live cgroup (`update`): the resources given are written, the others left
+  // as they are. Device rules are not updatable (as runc). Not transactional: the caller keeps
+  // the previous values if it wants to restore them on failure.
+  Status update(const oci::Resources& resources) const;
+
   // Freezes (pause) or thaws (resume) every process: v1 freezer.state, else cgroup2's
   // cgroup.freeze. Waits until the kernel reports the new state, at most `timeout`.
   Status set_frozen(bool frozen, std::chrono::milliseconds timeout = std::chrono::seconds(5)) const;

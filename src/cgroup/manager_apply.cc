@@ -110,4 +110,13 @@ Status Manager::apply(const oci::Resources& r, const std::vector<DeviceRule>& ru
   return ok();
 }
 
+Status Manager::update(const oci::Resources& resources) const {
+  if (!resources.devices.empty())
+    return invalid_argument(
+        "linux.resources.devices: device rules cannot be updated on a running container");
+  CreateOptions options;
+  options.skip_devices = true;
+  return apply(resources, {}, options);
+}
+
 }  // namespace hako::cgroup

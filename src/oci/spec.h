@@ -290,6 +290,8 @@ struct Spec {
 Result<Spec> parse_spec(std::string_view text);
 // Parses a process.json (as given to `exec --process`).
 Result<Process> parse_process(std::string_view text);
+// Parses a LinuxResources object alone (as given to `update --resources`).
+Result<Resources> parse_resources(std::string_view text);
 // Cross-field checks: namespace types known and unique, absolute paths, mapping sanity,
 // hook timeouts, rlimit names.
 Status validate_spec(const Spec& spec);

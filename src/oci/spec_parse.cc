@@ -362,6 +362,13 @@ Result<Spec> parse_spec(std::string_view text) {
   return spec;
 }
 
+Result<Resources> parse_resources(std::string_view text) {
+  HAKO_TRY_ASSIGN(Value v, json::parse(text, "resources"));
+  Resources resources;
+  HAKO_TRY(read_value(v, "resources", resources));
+  return resources;
+}
+
 Result<Process> parse_process(std::string_view text) {
   HAKO_TRY_ASSIGN(Value v, json::parse(text, "process.json"));
   Process process;

@@ -67,6 +67,10 @@ int ContainerCgroups::clone_into_fd() const { return impl_->manager->clone_into_
 
 int ContainerCgroups::join_from_child() const noexcept { return impl_->manager->join_from_child(); }
 
+Status ContainerCgroups::update(const oci::Resources& resources) {
+  return impl_->manager->update(resources);
+}
+
 Status ContainerCgroups::set_frozen(bool frozen) { return impl_->manager->set_frozen(frozen); }
 
 bool ContainerCgroups::is_frozen() const {

@@ -39,6 +39,8 @@ class ContainerCgroups {
   // Both only use fds opened by create(), so the child may call it right after the clone.
   int clone_into_fd() const;
   int join_from_child() const noexcept;
+  // update: new limits on the live cgroups.
+  Status update(const oci::Resources& resources);
   // pause/resume through the freezer (v1) or cgroup.freeze (v2).
   Status set_frozen(bool frozen);
   bool is_frozen() const;

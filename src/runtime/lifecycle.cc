@@ -70,6 +70,15 @@ static Status set_frozen(const std::string& root, const std::string& id, bool fr
   return cg.set_frozen(frozen);
 }
 
+Status update_container(const std::string& root, const std::string& id,
+                        const oci::Resources& resources) {
+  HAKO_TRY_ASSIGN(Loaded c, load_locked(root, id));
+  if (c.status == ContainerStatus::kStopped) return wrong_state("update", id, c.status);
+  HAKO_TRY_ASSIGN(ContainerCgroups cg, ContainerCgroups::load(c.state.cgroups));
+  HAKO_TRY_CTX(cg.update(resources), "update container " + id);
+  return ok();
+}
+
 Status pause_container(const std::string& root, const std::string& id) {
   return set_frozen(root, id, true);
 }

@@ -9,6 +9,7 @@
 
 #include "base/log.h"
 #include "base/result.h"
+#include "oci/spec.h"
 #include "runtime/state.h"
 
 namespace hako::runtime {
@@ -16,6 +17,10 @@ namespace hako::runtime {
 // pause/resume: freeze or thaw every process of a running (or paused) container.
 Status pause_container(const std::string& root, const std::string& id);
 Status resume_container(const std::string& root, const std::string& id);
+
+// update: new cgroup limits for a created, running or paused container.
+Status update_container(const std::string& root, const std::string& id,
+                        const oci::Resources& resources);
 
 Status start_container(const std::string& root, const std::string& id);
 Result<std::string> container_state_json(const std::string& root, const std::string& id);

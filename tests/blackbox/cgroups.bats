@@ -161,6 +161,32 @@ host_cgroup_file() {
 	[ "$(host_cgroup_file freezer freezer.state "$id")" = THAWED ]
 }
 
+@test "update: new limits are read back inside the container; a bad value changes nothing" {
+	requires cgroup_v1
+	local id
+	id=$(new_id)
+	update_config '.linux.resources.memory = {"limit": 67108864} | .linux.resources.pids = {"limit": 50}'
+	set_args /bin/probe sleep inf
+	ct_run_detached "$id"
+	[ "$status" -eq 0 ]
+	rt update --memory 134217728 --pids-limit 20 "$id"
+	[ "$status" -eq 0 ]
+	rt exec "$id" /bin/cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/pids/pids.max
+	[ "$status" -eq 0 ]
+	[ "$(sed -n 1p <<<"$output")" = 134217728 ]
+	[ "$(sed -n 2p <<<"$output")" = 20 ]
+	echo '{"cpu": {"shares": 512}}' >"$TEST_DIR/resources.json"
+	rt update --resources "$TEST_DIR/resources.json" "$id"
+	[ "$status" -eq 0 ]
+	[ "$(host_cgroup_file cpu cpu.shares "$id")" = 512 ]
+	# A value the kernel refuses: a clear error, and the limit stays as it was.
+	rt update --memory-swap 1 "$id"
+	[ "$status" -ne 0 ]
+	[ "$(host_cgroup_file memory memory.limit_in_bytes "$id")" = 134217728 ]
+	rt update --resources /nonexistent.json "$id"
+	[ "$status" -ne 0 ]
+}
+
 @test "delete: removes the container's cgroup in every hierarchy" {
 	local id
 	id=$(new_id)

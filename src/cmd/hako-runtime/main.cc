@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <iostream>
+#include <optional>
 
 #include "base/log.h"
 #include "base/strings.h"
@@ -188,7 +189,25 @@ int main(int argc, char** argv, char** envp) {
   pause->add_option("id", id)->required();
   auto* resume = app.add_subcommand("resume", "thaw a paused container");
   resume->add_option("id", id)->required();
-  for (const char* later : {"update", "events", "checkpoint", "restore"}) {
+  std::string resources_file;
+  std::optional<int64_t> u_memory, u_memory_swap, u_memory_reservation, u_cpu_quota, u_pids;
+  std::optional<uint64_t> u_cpu_shares, u_cpu_period;
+  std::optional<uint16_t> u_blkio_weight;
+  std::string u_cpuset_cpus, u_cpuset_mems;
+  auto* update = app.add_subcommand("update", "change a container's resource limits");
+  update->add_option("id", id)->required();
+  update->add_option("-r,--resources", resources_file, "LinuxResources JSON file, - for stdin");
+  update->add_option("--memory", u_memory, "memory limit in bytes");
+  update->add_option("--memory-swap", u_memory_swap, "memory+swap limit in bytes");
+  update->add_option("--memory-reservation", u_memory_reservation, "memory soft limit in bytes");
+  update->add_option("--cpu-shares", u_cpu_shares);
+  update->add_option("--cpu-quota", u_cpu_quota);
+  update->add_option("--cpu-period", u_cpu_period);
+  update->add_option("--cpuset-cpus", u_cpuset_cpus);
+  update->add_option("--cpuset-mems", u_cpuset_mems);
+  update->add_option("--pids-limit", u_pids);
+  update->add_option("--blkio-weight", u_blkio_weight);
+  for (const char* later : {"events", "checkpoint", "restore"}) {
     auto* c = app.add_subcommand(later, "not implemented yet");
     c->allow_extras();
   }
@@ -239,6 +258,39 @@ int main(int argc, char** argv, char** envp) {
     }
     if (!code) return fail(log, code.error());
     return *code;
+  }
+  if (update->parsed()) {
+    oci::Resources r;
+    if (!resources_file.empty()) {
+      auto text = resources_file == "-" ? sys::read_fd(STDIN_FILENO, 4 << 20)
+                                        : sys::read_file(resources_file, 4 << 20);
+      if (!text) return fail(log, text.error().context("--resources"));
+      auto parsed = oci::parse_resources(*text);
+      if (!parsed) return fail(log, parsed.error());
+      r = std::move(*parsed);
+    }
+    if (u_memory || u_memory_swap || u_memory_reservation) {
+      if (!r.memory) r.memory.emplace();
+      if (u_memory) r.memory->limit = u_memory;
+      if (u_memory_swap) r.memory->swap = u_memory_swap;
+      if (u_memory_reservation) r.memory->reservation = u_memory_reservation;
+    }
+    if (u_cpu_shares || u_cpu_quota || u_cpu_period || !u_cpuset_cpus.empty() ||
+        !u_cpuset_mems.empty()) {
+      if (!r.cpu) r.cpu.emplace();
+      if (u_cpu_shares) r.cpu->shares = u_cpu_shares;
+      if (u_cpu_quota) r.cpu->quota = u_cpu_quota;
+      if (u_cpu_period) r.cpu->period = u_cpu_period;
+      if (!u_cpuset_cpus.empty()) r.cpu->cpus = u_cpuset_cpus;
+      if (!u_cpuset_mems.empty()) r.cpu->mems = u_cpuset_mems;
+    }
+    if (u_pids) r.pids_limit = u_pids;
+    if (u_blkio_weight) {
+      if (!r.block_io) r.block_io.emplace();
+      r.block_io->weight = u_blkio_weight;
+    }
+    Status s = runtime::update_container(g.root, id, r);
+    return s ? 0 : fail(log, s.error());
   }
   if (pause->parsed() || resume->parsed()) {
     Status s = pause->parsed() ? runtime::pause_container(g.root, id)
