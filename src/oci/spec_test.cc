@@ -97,10 +97,10 @@ TEST(Spec, SysctlsMustBeNamespaced) {
   const char* base =
       R"({"ociVersion":"1.0.0","root":{"path":"r"},"process":{"args":["x"],"cwd":"/"},
       "linux":{"namespaces":[{"type":"ipc"}],"sysctl":{%s}}})";
-  auto with = [&](const char* sysctl) {
-    char buf[1024];
-    std::snprintf(buf, sizeof buf, base, sysctl);
-    return validate_text(buf);
+  auto with = [&](const std::string& sysctl) {
+    std::string text = base;
+    text.replace(text.find("%s"), 2, sysctl);
+    return validate_text(text);
   };
   EXPECT_TRUE(with(R"("kernel.shmmax":"1")"));
   EXPECT_TRUE(with(R"("fs.mqueue.msg_max":"10")"));
