@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -290,6 +291,11 @@ struct Spec {
 Result<Spec> parse_spec(std::string_view text);
 // Parses a process.json (as given to `exec --process`).
 Result<Process> parse_process(std::string_view text);
+// Each sysctl must be one the kernel namespaces, for a namespace the container has of its own
+// (`own_namespaces`: types such as "network", "ipc", "uts").
+Status validate_sysctls(const std::map<std::string, std::string>& sysctl,
+                        const std::set<std::string>& own_namespaces);
+
 // Parses a LinuxResources object alone (as given to `update --resources`).
 Result<Resources> parse_resources(std::string_view text);
 // Cross-field checks: namespace types known and unique, absolute paths, mapping sanity,

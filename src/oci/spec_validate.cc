@@ -78,6 +78,12 @@ static Status validate_sysctl(const std::string& key, const std::set<std::string
       path + ": not in a separate kernel namespace, so it cannot be set for a container");
 }
 
+Status validate_sysctls(const std::map<std::string, std::string>& sysctl,
+                        const std::set<std::string>& own_namespaces) {
+  for (const auto& [key, _] : sysctl) HAKO_TRY(validate_sysctl(key, own_namespaces));
+  return ok();
+}
+
 Status validate_spec(const Spec& spec) {
   if (!starts_with_major_1(spec.oci_version))
     return invalid_argument("ociVersion: unsupported version \"" + spec.oci_version +
@@ -131,7 +137,7 @@ Status validate_spec(const Spec& spec) {
             "linux.timeOffsets: cannot be set when joining an existing time namespace");
     }
   }
-  for (const auto& [key, _] : lx.sysctl) HAKO_TRY(validate_sysctl(key, seen));
+  HAKO_TRY(validate_sysctls(lx.sysctl, seen));
   if ((!spec.hostname.empty() || !spec.domainname.empty()) && !has_uts_ns)
     return invalid_argument("hostname: setting it needs a new uts namespace in linux.namespaces");
   if (!lx.time_offsets.empty() && !has_time_ns)

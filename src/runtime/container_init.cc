@@ -11,6 +11,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "runtime/console.h"
 #include "runtime/hooks.h"
 #include "sys/file.h"
 #include "sys/process.h"
@@ -49,41 +50,17 @@ Status enter_time_namespace(const oci::Spec& spec) {
   return sys::write_file("/proc/self/timens_offsets", text);
 }
 
-// The pty is created inside the container's own devpts instance, so the slave's owner and
-// path are the container's; the master goes to the parent, which hands it on.
-Result<UniqueFd> open_console(const oci::Process& process) {
-  UniqueFd master(::open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC));
-  if (!master) return sys_error("open /dev/ptmx in the container");
-  if (::unlockpt(master.get()) != 0) return sys_error("unlock pty");
-  int slave = ::ioctl(master.get(), TIOCGPTPEER, O_RDWR | O_NOCTTY);
-  if (slave < 0) return sys_error("open pty slave");
-  if (process.console_size) {
-    winsize ws{static_cast<unsigned short>(process.console_size->height),
-               static_cast<unsigned short>(process.console_size->width), 0, 0};
-    ::ioctl(master.get(), TIOCSWINSZ, &ws);
-  }
-  for (int fd = 0; fd < 3; ++fd) {
-    if (::dup2(slave, fd) < 0) return sys_error("dup pty slave");
-  }
-  if (::ioctl(0, TIOCSCTTY, 0) != 0) return sys_error("set controlling terminal");
-  ::close(slave);
-  return master;
-}
-
-// `start` writes one byte into exec.fifo. A FIFO reader polls as not-ready until a writer
-// has connected and written, so this blocks until then and needs no path after pivot_root.
+// `start` writes one byte into exec.fifo; we poll the read end. We hold a write end ourselves,
+// so the read end never reports POLLHUP: it becomes readable only when a byte arrives, and no
+// path to the fifo is needed after pivot_root.
 Status wait_for_start(int fifo) {
   pollfd pfd{fifo, POLLIN, 0};
   while (true) {
     int r = ::poll(&pfd, 1, -1);
     if (r < 0 && errno == EINTR) continue;
     if (r < 0) return sys_error("wait for start");
-    if (pfd.revents & POLLIN) {
-      char b;
-      if (::read(fifo, &b, 1) == 1) return ok();
-    }
-    // POLLHUP without data: a writer came and went without starting us; keep waiting.
-    if (pfd.revents & POLLHUP) ::usleep(1000);
+    char b;
+    if ((pfd.revents & POLLIN) && ::read(fifo, &b, 1) == 1) return ok();
   }
 }
 
@@ -127,6 +104,9 @@ Status init_body(InitPlan& plan, SyncChannel& channel) {
   const oci::Process& process = *spec.process;
   // Die with the parent while it still steers us; cleared before reporting ready.
   ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+  // Until execve we are the runtime: no process in the container may open our /proc/PID/fd
+  // or /proc/PID/exe (ptrace access needs a dumpable target). execve makes it dumpable again.
+  ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   if (::setsid() < 0) return sys_error("setsid");
 
   if (plan.two_stage) {
@@ -160,6 +140,10 @@ Status init_body(InitPlan& plan, SyncChannel& channel) {
     int err = plan.join_cgroups();
     if (err != 0) return Error::from_errno(err, "join the container's cgroups");
   }
+  // From here on nothing the runtime opened is needed but our channel and the fifo: close the
+  // rest (cgroup directory fds, the console socket) so none can reach the container.
+  HAKO_TRY(sys::close_fds_except(3 + plan.preserve_fds,
+                                 {channel.fd(), plan.exec_fifo, plan.exec_fifo_writer}));
   plan.rootfs.before_cgroup = [&]() -> Status {
     if (!plan.join_cgroups) HAKO_TRY(channel.expect(SyncMessage::kCgroupDone));
     if (plan.new_cgroup_ns && ::unshare(CLONE_NEWCGROUP) != 0)
@@ -192,7 +176,13 @@ Status init_body(InitPlan& plan, SyncChannel& channel) {
   HAKO_TRY(apply_sysctl(spec));
   if (plan.new_keyring) HAKO_TRY(join_session_keyring(plan.id));
   HAKO_TRY(set_personality(spec));
-  HAKO_TRY(finish_rootfs(spec));
+  {
+    UniqueFd dev_null;
+    if (spec.linux && !spec.linux->masked_paths.empty()) {
+      HAKO_TRY_ASSIGN(dev_null, open_verified_dev_null());
+    }
+    HAKO_TRY(finish_rootfs(spec, dev_null.get()));
+  }
   if (plan.terminal) {
     HAKO_TRY_ASSIGN(UniqueFd master, open_console(process));
     HAKO_TRY(channel.send_with_fd(SyncMessage::kConsole, master.get()));
@@ -216,6 +206,7 @@ Status init_body(InitPlan& plan, SyncChannel& channel) {
   if (plan.wait_for_start) {
     HAKO_TRY(wait_for_start(plan.exec_fifo));
     ::close(plan.exec_fifo);
+    ::close(plan.exec_fifo_writer);
   }
   if (spec.hooks) HAKO_TRY(run_hooks(spec.hooks->start_container, "startContainer", state_json));
   return exec_process(process, executable);

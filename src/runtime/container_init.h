@@ -35,7 +35,10 @@ struct InitPlan {
   bool terminal = false;
   bool wait_for_start = true;  // create: block on exec.fifo until `start`
   int exec_fifo = -1;          // read end, opened before clone
-  int preserve_fds = 0;        // fds 3..3+N-1 stay open across exec
+  // A write end held by the init itself until exec, so a writer that comes and goes without
+  // writing cannot leave the read end reporting POLLHUP forever.
+  int exec_fifo_writer = -1;
+  int preserve_fds = 0;  // fds 3..3+N-1 stay open across exec
   std::function<Result<UniqueFd>()> install_seccomp;
   // Set when the child moves itself into its cgroups (no new user namespace): returns 0 or an
   // errno. Unset: the parent writes our pid and sends kCgroupDone.

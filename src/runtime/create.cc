@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <set>
 
 #include "base/scope_exit.h"
 #include "oci/spec.h"
@@ -73,6 +74,30 @@ Status write_id_maps(pid_t pid, const oci::Linux& lx) {
   return ok();
 }
 
+// A namespace "joined" by path may be the host's own: sysctls then would change the host.
+// validate_spec only saw that the namespace is listed; here we compare it with ours.
+Status check_sysctl_namespaces(const oci::Linux& lx) {
+  if (lx.sysctl.empty()) return ok();
+  static const std::pair<const char*, const char*> kProc[] = {
+      {"network", "net"}, {"ipc", "ipc"}, {"uts", "uts"}};
+  std::set<std::string> own;
+  for (const auto& ns : lx.namespaces) {
+    if (ns.path.empty()) {
+      own.insert(ns.type);
+      continue;
+    }
+    for (const auto& [type, proc] : kProc) {
+      if (ns.type != type) continue;
+      struct stat joined, mine;
+      if (::stat(ns.path.c_str(), &joined) != 0) return sys_error("stat " + ns.path);
+      std::string self = std::string("/proc/self/ns/") + proc;
+      if (::stat(self.c_str(), &mine) != 0) return sys_error("stat " + self);
+      if (joined.st_dev != mine.st_dev || joined.st_ino != mine.st_ino) own.insert(ns.type);
+    }
+  }
+  return oci::validate_sysctls(lx.sysctl, own);
+}
+
 void kill_and_reap(pid_t pid) {
   if (pid <= 0) return;
   ::kill(pid, SIGKILL);
@@ -98,6 +123,7 @@ Result<CreatedContainer> create_container(const CreateOptions& options, Logger& 
     return invalid_argument("root.path: " + rootfs + " is not a directory");
 
   HAKO_TRY(check_lsm_support(*spec.process));
+  HAKO_TRY(check_sysctl_namespaces(lx));
 
   // The state dir's creation is the id's reservation: mkdir is atomic.
   HAKO_TRY(sys::make_dirs(options.root, 0700));
@@ -110,11 +136,12 @@ Result<CreatedContainer> create_container(const CreateOptions& options, Logger& 
   }
   ScopeExit remove_state([&] { (void)sys::remove_all(paths.dir); });
 
-  UniqueFd fifo;
+  UniqueFd fifo, fifo_writer;
   if (!options.start_immediately) {
     if (::mkfifo(paths.exec_fifo().c_str(), 0600) != 0)
       return sys_error("mkfifo " + paths.exec_fifo());
     HAKO_TRY_ASSIGN(fifo, sys::open_path(paths.exec_fifo(), O_RDONLY | O_NONBLOCK));
+    HAKO_TRY_ASSIGN(fifo_writer, sys::open_path(paths.exec_fifo(), O_WRONLY | O_NONBLOCK));
   }
 
   InitPlan plan;
@@ -125,10 +152,11 @@ Result<CreatedContainer> create_container(const CreateOptions& options, Logger& 
   plan.terminal = spec.process->terminal;
   plan.wait_for_start = !options.start_immediately;
   plan.exec_fifo = fifo.get();
+  plan.exec_fifo_writer = fifo_writer.get();
   plan.preserve_fds = options.preserve_fds;
   plan.rootfs.rootfs = rootfs;
   plan.rootfs.spec = &spec;
-  HAKO_TRY_ASSIGN(plan.rootfs.mounts, plan_mounts(spec));
+  HAKO_TRY_ASSIGN(plan.rootfs.mounts, plan_mounts(spec, bundle));
 
   uint64_t new_flags = 0;
   std::vector<std::string> ns_types;
@@ -235,7 +263,10 @@ Result<CreatedContainer> create_container(const CreateOptions& options, Logger& 
   state.owner = "";
   state.annotations = spec.annotations;
   state.cgroups = cgroups.stored();
-  state.config_path = bundle + "/config.json";
+  // exec must apply the config the container was created with, not whatever the bundle's file
+  // says later: keep our own copy.
+  state.config_path = paths.dir + "/config.json";
+  HAKO_TRY(sys::write_file_atomic(state.config_path, *config_text, 0600));
   state.namespaces = ns_types;
   state.has_new_user_ns = plan.new_user_ns;
   if (spec.hooks) {
@@ -296,6 +327,11 @@ Result<CreatedContainer> create_container(const CreateOptions& options, Logger& 
     auto r = parent_end.receive();
     if (r && r->type == SyncMessage::kError)
       return Error(ErrorCode::kFailedPrecondition, r->payload);
+    // The user's process runs: as `start` would, run the poststart hooks (failures are
+    // warnings, per the spec).
+    Status hooks = run_hooks(state.poststart_hooks, "poststart",
+                             oci_state_json(state, ContainerStatus::kRunning, false));
+    if (!hooks) log.warn(hooks.error().message());
   }
   kill_init.dismiss();
   destroy_cgroups.dismiss();

@@ -11,7 +11,9 @@
 #include <unistd.h>
 
 #include "base/scope_exit.h"
+#include "runtime/console.h"
 #include "runtime/container_cgroups.h"
+#include "runtime/lifecycle.h"
 #include "runtime/process_setup.h"
 #include "runtime/seccomp_setup.h"
 #include "runtime/state.h"
@@ -45,24 +47,25 @@ Result<oci::Spec> load_config(const ContainerState& state) {
 
 [[noreturn]] void exec_child(const oci::Process& process,
                              std::vector<std::pair<int, UniqueFd>>& joins, SyncChannel& channel,
-                             const std::function<Result<UniqueFd>()>& seccomp, int preserve_fds) {
+                             const std::function<Result<UniqueFd>()>& seccomp, int preserve_fds,
+                             const std::string& chroot_to) {
   auto body = [&]() -> Status {
     ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+    // Not dumpable until execve: processes in the container must not reach our fds (the
+    // container's cgroup dirs among them) through /proc/PID/fd (CVE-2016-9962).
+    ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     HAKO_TRY(channel.expect(SyncMessage::kCgroupDone));
     for (auto& [flag, fd] : joins) {
       if (::setns(fd.get(), flag) != 0) return sys_error("join the container's namespaces");
       fd.reset();
     }
+    HAKO_TRY(sys::close_fds_except(3 + preserve_fds, {channel.fd()}));
+    // Without a mount namespace the container's root is a chroot: enter it too.
+    if (!chroot_to.empty() && (::chroot(chroot_to.c_str()) != 0 || ::chdir("/") != 0))
+      return sys_error("chroot " + chroot_to);
     if (::setsid() < 0) return sys_error("setsid");
     if (process.terminal) {
-      UniqueFd master(::open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC));
-      if (!master) return sys_error("open /dev/ptmx in the container");
-      if (::unlockpt(master.get()) != 0) return sys_error("unlock pty");
-      int slave = ::ioctl(master.get(), TIOCGPTPEER, O_RDWR | O_NOCTTY);
-      if (slave < 0) return sys_error("open pty slave");
-      for (int fd = 0; fd < 3; ++fd) ::dup2(slave, fd);
-      ::ioctl(0, TIOCSCTTY, 0);
-      ::close(slave);
+      HAKO_TRY_ASSIGN(UniqueFd master, open_console(process));
       HAKO_TRY(channel.send_with_fd(SyncMessage::kConsole, master.get()));
     }
     HAKO_TRY(apply_process_limits(process));
@@ -71,8 +74,6 @@ Result<oci::Spec> load_config(const ContainerState& state) {
     ctx.install_seccomp = seccomp;
     HAKO_TRY(finalize_process(ctx));
     HAKO_TRY_ASSIGN(std::string executable, find_executable(process));
-    if (::syscall(SYS_close_range, 3 + preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC) != 0)
-      return sys_error("mark inherited fds close-on-exec");
     ::prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
     return exec_process(process, executable);
   };
@@ -93,7 +94,8 @@ Result<oci::Process> container_process_template(const std::string& root, const s
 Result<ExecedProcess> exec_in_container(const ExecOptions& options, const oci::Process& process,
                                         Logger& log) {
   HAKO_TRY_ASSIGN(ContainerState state, load_state(options.root, options.id));
-  ContainerStatus status = container_status(state, state_paths(options.root, options.id));
+  // A paused container's cgroup is frozen: a process moved into it would never run.
+  ContainerStatus status = live_status(state, state_paths(options.root, options.id));
   if (status != ContainerStatus::kRunning && status != ContainerStatus::kCreated)
     return Error(ErrorCode::kFailedPrecondition,
                  "cannot exec in container " + options.id + ": it is " + status_name(status));
@@ -128,6 +130,9 @@ Result<ExecedProcess> exec_in_container(const ExecOptions& options, const oci::P
     HAKO_TRY_ASSIGN(console_socket, sys::connect_unix(options.console_socket, SOCK_STREAM));
   }
 
+  bool has_mount_ns = std::find(state.namespaces.begin(), state.namespaces.end(), "mount") !=
+                      state.namespaces.end();
+  std::string chroot_to = has_mount_ns ? std::string() : state.rootfs;
   // Joining a pid namespace affects only children: enter it here, clone into it.
   if (pid_ns && ::setns(pid_ns.get(), CLONE_NEWPID) != 0)
     return sys_error("join the container's pid namespace");
@@ -136,7 +141,7 @@ Result<ExecedProcess> exec_in_container(const ExecOptions& options, const oci::P
   HAKO_TRY_ASSIGN(sys::CloneResult child, sys::clone_process(0, true));
   if (child.pid == 0) {
     SyncChannel child_end(std::move(socks.second));
-    exec_child(process, joins, child_end, seccomp, options.preserve_fds);
+    exec_child(process, joins, child_end, seccomp, options.preserve_fds, chroot_to);
   }
   socks.second.reset();
   ScopeExit kill_child([&] {

@@ -41,6 +41,13 @@ void copy_window_size(int console) {
 
 }  // namespace
 
+void block_forwarded_signals() {
+  sigset_t mask;
+  sigemptyset(&mask);
+  for (int s : kForwarded) sigaddset(&mask, s);
+  ::sigprocmask(SIG_BLOCK, &mask, nullptr);
+}
+
 Result<int> wait_in_foreground(pid_t pid, int console) {
   sigset_t mask;
   sigemptyset(&mask);

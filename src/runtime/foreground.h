@@ -9,6 +9,11 @@
 
 namespace hako::runtime {
 
+// Blocks the signals wait_in_foreground forwards, so one that arrives while the container is
+// still being created waits for it instead of killing the runtime (and orphaning the
+// container). Call before create/exec; the container's process starts with a clean mask.
+void block_forwarded_signals();
+
 // console: the pty master (or -1 without a terminal).
 Result<int> wait_in_foreground(pid_t pid, int console);
 

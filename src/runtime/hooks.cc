@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -20,9 +21,12 @@ static int64_t now_ms() {
 }
 
 static Status run_hook(const oci::Hook& hook, const std::string& state_json) {
-  int in[2];
-  if (::pipe2(in, O_CLOEXEC) != 0) return sys_error("pipe");
-  UniqueFd read_end(in[0]), write_end(in[1]);
+  // A socket rather than a pipe for the hook's stdin: send(MSG_NOSIGNAL) reports a hook that
+  // does not read as EPIPE, with no need to ignore SIGPIPE (which the container's init would
+  // otherwise carry into the user's process).
+  int sv[2];
+  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) return sys_error("socketpair");
+  UniqueFd hook_end(sv[0]), our_end(sv[1]);
   // argv/envp are built before the fork: the child only calls async-signal-safe functions.
   std::vector<std::string> args =
       hook.args.empty() ? std::vector<std::string>{hook.path} : hook.args;
@@ -35,21 +39,23 @@ static Status run_hook(const oci::Hook& hook, const std::string& state_json) {
 
   HAKO_TRY_ASSIGN(sys::CloneResult child, sys::clone_process(0, true));
   if (child.pid == 0) {
-    ::dup2(read_end.get(), STDIN_FILENO);
+    ::shutdown(hook_end.get(), SHUT_WR);
+    ::dup2(hook_end.get(), STDIN_FILENO);
     ::execve(hook.path.c_str(), argv.data(), envp.data());
     _exit(127);
   }
-  read_end.reset();
-  // A hook that does not read its stdin must not block us: ignore EPIPE.
-  ::signal(SIGPIPE, SIG_IGN);
-  (void)sys::write_all(write_end.get(), state_json, "hook stdin");
-  write_end.reset();
+  hook_end.reset();
+  ::fcntl(our_end.get(), F_SETFL, O_NONBLOCK);
 
+  // The state goes out inside the wait loop, so the timeout also bounds a hook that never
+  // reads a large state.
+  std::string_view pending = state_json;
   int64_t deadline = hook.timeout ? now_ms() + int64_t(*hook.timeout) * 1000 : -1;
   while (true) {
+    if (our_end && pending.empty()) our_end.reset();  // EOF for the hook
     int wait_ms = deadline < 0 ? -1 : static_cast<int>(std::max<int64_t>(0, deadline - now_ms()));
-    pollfd pfd{child.pidfd.get(), POLLIN, 0};
-    int r = ::poll(&pfd, 1, wait_ms);
+    pollfd pfd[2] = {{child.pidfd.get(), POLLIN, 0}, {our_end ? our_end.get() : -1, POLLOUT, 0}};
+    int r = ::poll(pfd, 2, wait_ms);
     if (r < 0 && errno == EINTR) continue;
     if (r == 0) {
       ::syscall(SYS_pidfd_send_signal, child.pidfd.get(), SIGKILL, nullptr, 0);
@@ -57,7 +63,15 @@ static Status run_hook(const oci::Hook& hook, const std::string& state_json) {
       return Error(ErrorCode::kUnavailable,
                    "timed out after " + std::to_string(*hook.timeout) + "s");
     }
-    break;
+    if (pfd[0].revents & POLLIN) break;
+    if (our_end && (pfd[1].revents & (POLLOUT | POLLERR | POLLHUP))) {
+      ssize_t n = ::send(our_end.get(), pending.data(), pending.size(), MSG_NOSIGNAL);
+      if (n > 0) {
+        pending.remove_prefix(static_cast<size_t>(n));
+      } else if (n < 0 && errno != EAGAIN && errno != EINTR) {
+        pending = {};  // the hook closed its stdin: it does not want the state
+      }
+    }
   }
   HAKO_TRY_ASSIGN(int code, sys::wait_exit_code(child.pid));
   if (code == 127) return not_found("cannot execute (missing or not executable)");

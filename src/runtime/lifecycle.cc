@@ -25,9 +25,11 @@ struct Loaded {
   ContainerStatus status;
 };
 
+}  // namespace
+
 // A running container whose cgroup is frozen is paused. Only asked when the status alone says
 // running: the freezer read is one more file per query.
-ContainerStatus full_status(const ContainerState& state, const StatePaths& paths) {
+ContainerStatus live_status(const ContainerState& state, const StatePaths& paths) {
   ContainerStatus status = container_status(state, paths);
   if (status == ContainerStatus::kRunning || status == ContainerStatus::kCreated) {
     auto cg = ContainerCgroups::load(state.cgroups);
@@ -36,11 +38,13 @@ ContainerStatus full_status(const ContainerState& state, const StatePaths& paths
   return status;
 }
 
+namespace {
+
 Result<Loaded> load_locked(const std::string& root, const std::string& id) {
   HAKO_TRY_ASSIGN(ContainerState state, load_state(root, id));
   StatePaths paths = state_paths(root, id);
   HAKO_TRY_ASSIGN(UniqueFd lock, lock_container(paths));
-  ContainerStatus status = full_status(state, paths);
+  ContainerStatus status = live_status(state, paths);
   return Loaded{std::move(state), std::move(paths), std::move(lock), status};
 }
 
@@ -87,7 +91,7 @@ Status resume_container(const std::string& root, const std::string& id) {
   return set_frozen(root, id, false);
 }
 
-Status start_container(const std::string& root, const std::string& id) {
+Status start_container(const std::string& root, const std::string& id, Logger& log) {
   HAKO_TRY_ASSIGN(Loaded c, load_locked(root, id));
   if (c.status != ContainerStatus::kCreated) return wrong_state("start", id, c.status);
   // The init polls the fifo's read end; a writer that writes one byte releases it.
@@ -102,12 +106,16 @@ Status start_container(const std::string& root, const std::string& id) {
   fifo.reset();
   ::unlink(c.paths.exec_fifo().c_str());
   std::string json = oci_state_json(c.state, ContainerStatus::kRunning, false);
-  return run_hooks(c.state.poststart_hooks, "poststart", json);
+  for (const auto& hook : c.state.poststart_hooks) {
+    Status s = run_hooks({hook}, "poststart", json);
+    if (!s) log.warn(s.error().message());
+  }
+  return ok();
 }
 
 Result<std::string> container_state_json(const std::string& root, const std::string& id) {
   HAKO_TRY_ASSIGN(ContainerState state, load_state(root, id));
-  ContainerStatus status = full_status(state, state_paths(root, id));
+  ContainerStatus status = live_status(state, state_paths(root, id));
   return oci_state_json(state, status, true);
 }
 
@@ -174,7 +182,7 @@ Result<std::vector<ListEntry>> list_containers(const std::string& root) {
   for (const auto& id : ids) {
     auto state = load_state(root, id);
     if (!state) continue;  // being created or removed right now
-    ContainerStatus status = full_status(*state, state_paths(root, id));
+    ContainerStatus status = live_status(*state, state_paths(root, id));
     out.push_back({std::move(*state), status});
   }
   return out;

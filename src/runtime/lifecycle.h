@@ -14,6 +14,10 @@
 
 namespace hako::runtime {
 
+// The container's status including "paused" (a frozen cgroup): one more file read than
+// container_status().
+ContainerStatus live_status(const ContainerState& state, const StatePaths& paths);
+
 // pause/resume: freeze or thaw every process of a running (or paused) container.
 Status pause_container(const std::string& root, const std::string& id);
 Status resume_container(const std::string& root, const std::string& id);
@@ -22,7 +26,8 @@ Status resume_container(const std::string& root, const std::string& id);
 Status update_container(const std::string& root, const std::string& id,
                         const oci::Resources& resources);
 
-Status start_container(const std::string& root, const std::string& id);
+// Releases a created container's init; poststart hook failures are logged, not fatal (spec).
+Status start_container(const std::string& root, const std::string& id, Logger& log);
 Result<std::string> container_state_json(const std::string& root, const std::string& id);
 Status kill_container(const std::string& root, const std::string& id, int signal, bool all);
 // force: kill a running container first; a missing container is then no error (containerd

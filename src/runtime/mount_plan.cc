@@ -100,7 +100,7 @@ unsigned long rootfs_propagation_flags(const std::string& propagation) {
   return MS_SLAVE | MS_REC;
 }
 
-Result<std::vector<MountStep>> plan_mounts(const oci::Spec& spec) {
+Result<std::vector<MountStep>> plan_mounts(const oci::Spec& spec, const std::string& bundle) {
   std::vector<MountStep> steps;
   steps.reserve(spec.mounts.size());
   for (size_t i = 0; i < spec.mounts.size(); ++i) {
@@ -124,6 +124,7 @@ Result<std::vector<MountStep>> plan_mounts(const oci::Spec& spec) {
       if (step.source.empty())
         return invalid_argument("mounts[" + std::to_string(i) +
                                 "].source: required for a bind mount");
+      if (step.source[0] != '/' && !bundle.empty()) step.source = bundle + "/" + step.source;
       step.flags = MS_BIND | (opts.recursive ? MS_REC : 0);
       // A bind mount ignores every flag but MS_REC on creation; the rest takes a remount.
       unsigned long rest = opts.flags & ~(MS_REMOUNT);

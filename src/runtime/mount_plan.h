@@ -40,7 +40,8 @@ struct ParsedOptions {
 
 ParsedOptions parse_mount_options(const std::vector<std::string>& options);
 
-Result<std::vector<MountStep>> plan_mounts(const oci::Spec& spec);
+// Relative bind sources are relative to `bundle` (runtime spec, "mounts").
+Result<std::vector<MountStep>> plan_mounts(const oci::Spec& spec, const std::string& bundle = "");
 
 // rootfsPropagation → flags for mount("", "/", ...). Empty means rslave, as runc does.
 unsigned long rootfs_propagation_flags(const std::string& propagation);

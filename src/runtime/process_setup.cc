@@ -9,6 +9,7 @@
 #include "base/strings.h"
 #include "sys/capabilities.h"
 #include "sys/file.h"
+#include "sys/process.h"
 
 namespace hako::runtime {
 
@@ -193,6 +194,7 @@ Error exec_process(const oci::Process& process, const std::string& executable) {
   argv.push_back(nullptr);
   for (auto& e : env) envp.push_back(e.data());
   envp.push_back(nullptr);
+  sys::reset_signals();
   ::execve(executable.c_str(), argv.data(), envp.data());
   return sys_error("exec " + executable);
 }

@@ -1,6 +1,7 @@
 #include "runtime/rootfs.h"
 
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -75,7 +76,11 @@ Status mount_cgroups(int root_fd, const MountStep& step, const RootfsContext& ct
     const auto& cg = ctx.cgroup_mounts[0];
     if (ctx.new_cgroup_ns)
       return sys::mount_fs("cgroup2", sys::fd_path(target.get()), "cgroup2", flags, "");
-    return sys::mount_fs(cg.host_path, sys::fd_path(target.get()), "", MS_BIND | MS_REC, "");
+    HAKO_TRY(sys::mount_fs(cg.host_path, sys::fd_path(target.get()), "", MS_BIND | MS_REC, ""));
+    // A bind ignores flags on creation: without this remount the container could write its
+    // own limits.
+    HAKO_TRY_ASSIGN(UniqueFd bound, sys::open_in_root(root_fd, step.destination));
+    return sys::mount_fs("", sys::fd_path(bound.get()), "", MS_REMOUNT | MS_BIND | flags, "");
   }
   // v1 and hybrid: a tmpfs holding one directory per hierarchy, as the host lays it out.
   HAKO_TRY(sys::mount_fs("tmpfs", sys::fd_path(target.get()), "tmpfs",
@@ -168,11 +173,14 @@ Status setup_dev(int root_fd, const RootfsContext& ctx) {
   return ok();
 }
 
-bool has_dev_mount(const oci::Spec& spec) {
+// As runc: /dev is ours to populate unless the spec binds something there (a host /dev, say),
+// in which case every node we made would land in that host directory.
+bool needs_dev_setup(const oci::Spec& spec) {
   for (const auto& m : spec.mounts) {
-    if (m.destination == "/dev") return true;
+    if (m.destination != "/dev") continue;
+    if (m.type == "bind" || parse_mount_options(m.options).bind) return false;
   }
-  return false;
+  return true;
 }
 
 }  // namespace
@@ -196,9 +204,26 @@ Status prepare_rootfs(RootfsContext& ctx) {
     }
     HAKO_TRY(mount_step(root_fd.get(), step));
   }
-  if (has_dev_mount(*ctx.spec)) HAKO_TRY(setup_dev(root_fd.get(), ctx));
+  if (needs_dev_setup(*ctx.spec)) HAKO_TRY(setup_dev(root_fd.get(), ctx));
   if (!cgroup_ready && ctx.before_cgroup) HAKO_TRY(ctx.before_cgroup());
   return ok();
+}
+
+Result<UniqueFd> open_verified_dev_null() {
+  // No symlink may lead elsewhere (the image could point /dev/null at /proc/sysrq-trigger,
+  // CVE-2025-31133), and what we find must be the null device itself.
+  open_how how{};
+  how.flags = O_PATH | O_CLOEXEC;
+  how.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
+  long fd = ::syscall(SYS_openat2, AT_FDCWD, "/dev/null", &how, sizeof how);
+  if (fd < 0) return sys_error("open /dev/null in the container to mask paths with");
+  UniqueFd out(static_cast<int>(fd));
+  struct stat st;
+  if (::fstat(out.get(), &st) != 0) return sys_error("stat /dev/null");
+  if (!S_ISCHR(st.st_mode) || major(st.st_rdev) != 1 || minor(st.st_rdev) != 3)
+    return failed_precondition(
+        "/dev/null in the container is not the null device: refusing to mask paths with it");
+  return out;
 }
 
 Status enter_rootfs(const RootfsContext& ctx, bool no_pivot) {
@@ -218,11 +243,13 @@ Status enter_rootfs(const RootfsContext& ctx, bool no_pivot) {
   return ok();
 }
 
-static Status mask_path(const std::string& path) {
+static Status mask_path(const std::string& path, int dev_null) {
   struct stat st;
   if (::stat(path.c_str(), &st) != 0) return ok();  // nothing to hide
   if (S_ISDIR(st.st_mode)) return sys::mount_fs("tmpfs", path, "tmpfs", MS_RDONLY, "size=0k");
-  return sys::mount_fs("/dev/null", path, "", MS_BIND, "");
+  // A /dev/null checked by open_verified_dev_null: never an image's symlink to, say,
+  // /proc/sysrq-trigger, which would then be bound writable over the path (CVE-2025-31133).
+  return sys::mount_fs(sys::fd_path(dev_null), path, "", MS_BIND, "");
 }
 
 static Status readonly_path(const std::string& path) {
@@ -231,13 +258,13 @@ static Status readonly_path(const std::string& path) {
   return sys::mount_fs("", path, "", MS_BIND | MS_REMOUNT | MS_RDONLY | locked_flags(path), "");
 }
 
-Status finish_rootfs(const oci::Spec& spec) {
+Status finish_rootfs(const oci::Spec& spec, int dev_null) {
   if (spec.linux) {
     const auto& lx = *spec.linux;
     if (!lx.rootfs_propagation.empty())
       HAKO_TRY(sys::mount_fs("", "/", "", rootfs_propagation_flags(lx.rootfs_propagation), ""));
     for (const auto& p : lx.readonly_paths) HAKO_TRY_CTX(readonly_path(p), "readonly path " + p);
-    for (const auto& p : lx.masked_paths) HAKO_TRY_CTX(mask_path(p), "masked path " + p);
+    for (const auto& p : lx.masked_paths) HAKO_TRY_CTX(mask_path(p, dev_null), "masked path " + p);
   }
   if (spec.root && spec.root->readonly)
     HAKO_TRY_CTX(

@@ -42,7 +42,12 @@ Status prepare_rootfs(RootfsContext& ctx);
 // pivot_root into the rootfs (or MS_MOVE + chroot with no_pivot) and detach the old root.
 Status enter_rootfs(const RootfsContext& ctx, bool no_pivot);
 
-// After pivot: rootfsPropagation, masked paths, readonly paths, root.readonly.
-Status finish_rootfs(const oci::Spec& spec);
+// The container's /dev/null (after pivot_root), reached without symlinks and checked to be the
+// null device: what masked files are hidden under.
+Result<UniqueFd> open_verified_dev_null();
+
+// After pivot: rootfsPropagation, masked paths (files hidden under `dev_null`, an O_PATH fd),
+// readonly paths, root.readonly.
+Status finish_rootfs(const oci::Spec& spec, int dev_null);
 
 }  // namespace hako::runtime

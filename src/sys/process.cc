@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cstring>
 
@@ -80,6 +81,32 @@ Status send_signal(pid_t pid, int sig) {
   if (::kill(pid, sig) != 0)
     return sys_error("send signal " + std::to_string(sig) + " to process " + std::to_string(pid));
   return ok();
+}
+
+Status close_fds_except(int first, std::vector<int> keep) {
+  std::sort(keep.begin(), keep.end());
+  unsigned lo = static_cast<unsigned>(first);
+  for (int k : keep) {
+    if (k < first) continue;
+    if (static_cast<unsigned>(k) > lo &&
+        ::syscall(SYS_close_range, lo, static_cast<unsigned>(k) - 1, 0) != 0)
+      return sys_error("close inherited fds");
+    lo = static_cast<unsigned>(k) + 1;
+  }
+  if (::syscall(SYS_close_range, lo, ~0U, 0) != 0) return sys_error("close inherited fds");
+  return ok();
+}
+
+void reset_signals() {
+  struct sigaction dfl {};
+  dfl.sa_handler = SIG_DFL;
+  for (int sig = 1; sig < NSIG; ++sig) {
+    if (sig == SIGKILL || sig == SIGSTOP) continue;
+    ::sigaction(sig, &dfl, nullptr);  // EINVAL for the few glibc reserves: nothing to reset
+  }
+  sigset_t empty;
+  sigemptyset(&empty);
+  ::sigprocmask(SIG_SETMASK, &empty, nullptr);
 }
 
 struct SignalName {

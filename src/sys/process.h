@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "base/result.h"
 #include "base/unique_fd.h"
@@ -35,6 +36,14 @@ std::optional<char> process_state(pid_t pid);
 
 // Sends a signal through a pidfd (no pid-reuse race) or, without one, by pid.
 Status send_signal(pid_t pid, int sig);
+
+// Closes every fd >= first except those in `keep` (close_range over the gaps). Used by the
+// container's init so nothing the runtime opened (cgroup dirs, sockets) survives into it.
+Status close_fds_except(int first, std::vector<int> keep);
+
+// Restores default dispositions and an empty mask for every signal: what the runtime changed
+// for itself must not reach the container's process through execve.
+void reset_signals();
 
 // Signal name ("KILL", "SIGKILL", "kill") or number ("9") → number.
 Result<int> parse_signal(std::string_view text);

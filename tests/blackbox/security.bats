@@ -109,3 +109,79 @@ teardown() {
 	[ "$status" -eq 0 ]
 	[ "$output" = "fds=0,1,2,3" ]
 }
+
+@test "a created container's init keeps the runtime's fds out of the container's reach" {
+	local id
+	id=$(new_id)
+	set_args /bin/probe pid
+	ct_create "$id"
+	[ "$status" -eq 0 ]
+	# The runtime holds cgroup directory fds until the init has joined; a process in the
+	# container must never reach them (or anything else) through /proc/1/fd.
+	rt exec "$id" /bin/sh -c 'ls -l /proc/1/fd/ 2>&1; for f in /proc/1/fd/*; do cat "$f/../cgroup.procs" 2>/dev/null && echo REACHED; done; true'
+	[ "$status" -eq 0 ]
+	[[ "$output" != *"/sys/fs/cgroup"* ]] || fail "the container sees a host cgroup fd: $output"
+	[[ "$output" != *REACHED* ]] || fail "the container reached a host cgroup through /proc/1/fd"
+}
+
+@test "a bind mount at /dev: the runtime writes no device node or link into the host directory" {
+	local id host_dev="$TEST_DIR/hostdev"
+	id=$(new_id)
+	mkdir "$host_dev"
+	touch "$host_dev/marker"
+	update_config ".mounts |= map(select(.destination != \"/dev\" and (.destination | startswith(\"/dev/\") | not)))
+		| .mounts += [{\"destination\": \"/dev\", \"type\": \"bind\", \"source\": \"$host_dev\", \"options\": [\"rbind\"]}]
+		| .linux.maskedPaths = [] | .linux.readonlyPaths = []"
+	set_args /bin/true
+	ct_run "$id"
+	[ "$status" -eq 0 ]
+	[ "$(ls -A "$host_dev")" = marker ] || fail "the host directory changed: $(ls -A "$host_dev")"
+}
+
+@test "sysctl: a network namespace joined by path that is the host's own is refused" {
+	local id
+	id=$(new_id)
+	update_config ".linux.namespaces |= map(if .type == \"network\" then .path = \"/proc/$$/ns/net\" else . end)
+		| .linux.sysctl = {\"net.ipv4.ip_forward\": \"$(cat /proc/sys/net/ipv4/ip_forward)\"}"
+	ct_run "$id"
+	assert_failed_cleanly "$id"
+}
+
+@test "hooks leave no signal disposition behind in the container's process" {
+	local id
+	id=$(new_id)
+	update_config '.hooks = {"createContainer": [{"path": "/bin/true"}], "startContainer": [{"path": "/bin/true"}]}'
+	set_args /bin/probe read /proc/self/status
+	ct_run "$id"
+	[ "$status" -eq 0 ]
+	has_line "SigIgn:	0000000000000000"
+	has_line "SigBlk:	0000000000000000"
+}
+
+@test "exec into a paused container fails at once" {
+	requires cgroups
+	local id
+	id=$(new_id)
+	set_args /bin/probe sleep inf
+	ct_run_detached "$id"
+	[ "$status" -eq 0 ]
+	rt pause "$id"
+	[ "$status" -eq 0 ]
+	rt exec "$id" /bin/true
+	[ "$status" -ne 0 ]
+	rt resume "$id"
+	[ "$status" -eq 0 ]
+}
+
+@test "a relative bind source is relative to the bundle, not the caller's directory" {
+	local id
+	id=$(new_id)
+	mkdir "$BUNDLE/shared"
+	echo from-the-bundle >"$BUNDLE/shared/file"
+	update_config '.mounts += [{"destination": "/data", "type": "bind", "source": "shared", "options": ["rbind", "ro"]}]'
+	set_args /bin/probe read /data/file
+	cd /
+	ct_run "$id"
+	[ "$status" -eq 0 ]
+	[ "$output" = from-the-bundle ]
+}

@@ -248,6 +248,7 @@ int main(int argc, char** argv, char** envp) {
     o.preserve_fds = preserve_fds;
     o.start_immediately = run->parsed();
     o.keep_console = run->parsed() && !detach && console_socket.empty();
+    if (run->parsed() && !detach) runtime::block_forwarded_signals();
     auto created = runtime::create_container(o, log);
     if (!created) return fail(log, created.error().context("create container " + id));
     if (!run->parsed() || detach) return 0;
@@ -298,7 +299,7 @@ int main(int argc, char** argv, char** envp) {
     return s ? 0 : fail(log, s.error());
   }
   if (start->parsed()) {
-    Status s = runtime::start_container(g.root, id);
+    Status s = runtime::start_container(g.root, id, log);
     return s ? 0 : fail(log, s.error());
   }
   if (state->parsed()) {
@@ -387,6 +388,7 @@ int main(int argc, char** argv, char** envp) {
     o.console_socket = console_socket;
     o.preserve_fds = preserve_fds;
     o.keep_console = !detach && console_socket.empty();
+    if (!detach) runtime::block_forwarded_signals();
     auto r = runtime::exec_in_container(o, *p, log);
     if (!r) return fail(log, r.error().context("exec in container " + id));
     if (detach) return 0;
