@@ -1,0 +1,220 @@
+#include "archive/tar_writer.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <map>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "archive/whiteout.h"
+#include "base/unique_fd.h"
+
+namespace hako::archive {
+namespace {
+
+struct WriteContext {
+  Writer* out;
+  std::optional<Error> error;
+};
+
+la_ssize_t write_callback(struct archive* a, void* opaque, const void* buf, size_t n) {
+  auto* ctx = static_cast<WriteContext*>(opaque);
+  auto st = ctx->out->write(std::string_view(static_cast<const char*>(buf), n));
+  if (!st) {
+    ctx->error = std::move(st).error();
+    archive_set_error(a, EIO, "%s", ctx->error->message().c_str());
+    return -1;
+  }
+  return static_cast<la_ssize_t>(n);
+}
+
+struct ArchiveWriteFree {
+  void operator()(struct archive* a) const { archive_write_free(a); }
+};
+struct EntryFree {
+  void operator()(struct archive_entry* e) const { archive_entry_free(e); }
+};
+using EntryPtr = std::unique_ptr<struct archive_entry, EntryFree>;
+
+// Reads xattr `name` of an open fd; nullopt when it is absent or unsupported.
+std::optional<std::string> get_xattr(int fd, const char* name) {
+  char buf[4096];
+  ssize_t n = ::fgetxattr(fd, name, buf, sizeof buf);
+  if (n < 0) return std::nullopt;
+  return std::string(buf, static_cast<size_t>(n));
+}
+
+class TarWriter {
+ public:
+  TarWriter(struct archive* a, WriteContext& ctx) : a_(a), ctx_(ctx) {}
+
+  Status write_dir_contents(int dirfd, const std::string& prefix) {
+    HAKO_TRY_ASSIGN(std::vector<std::string> names, list_dir(dirfd, prefix));
+    for (const std::string& name : names) {
+      std::string path = prefix + name;
+      struct stat sb;
+      if (::fstatat(dirfd, name.c_str(), &sb, AT_SYMLINK_NOFOLLOW) != 0)
+        return sys_error("stat " + path);
+      if (S_ISDIR(sb.st_mode)) {
+        int fd = ::openat(dirfd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0) return sys_error("open " + path);
+        UniqueFd dir(fd);
+        EntryPtr e = make_entry(path + "/", sb);
+        HAKO_TRY(write_header(e.get(), path));
+        auto opaque = get_xattr(dir.get(), opaque_xattr_name(false).c_str());
+        if (!opaque) opaque = get_xattr(dir.get(), opaque_xattr_name(true).c_str());
+        if (opaque && *opaque == "y")
+          HAKO_TRY(write_marker(path + "/" + std::string(kOpaqueMarker), sb));
+        HAKO_TRY(write_dir_contents(dir.get(), path + "/"));
+      } else {
+        HAKO_TRY(write_non_dir(dirfd, name, path, sb));
+      }
+    }
+    return ok();
+  }
+
+  const TarStats& stats() const { return stats_; }
+
+ private:
+  Result<std::vector<std::string>> list_dir(int dirfd, const std::string& prefix) {
+    int fd = ::openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return sys_error("open " + (prefix.empty() ? std::string(".") : prefix));
+    DIR* dir = ::fdopendir(fd);
+    if (dir == nullptr) {
+      ::close(fd);
+      return sys_error("read " + prefix);
+    }
+    std::vector<std::string> names;
+    while (dirent* d = ::readdir(dir)) {
+      std::string name = d->d_name;
+      if (name != "." && name != "..") names.push_back(std::move(name));
+    }
+    ::closedir(dir);
+    // Byte order, independent of locale and of the filesystem's directory order.
+    std::sort(names.begin(), names.end());
+    return names;
+  }
+
+  static EntryPtr make_entry(const std::string& path, const struct stat& sb) {
+    EntryPtr e(archive_entry_new());
+    archive_entry_set_pathname(e.get(), path.c_str());
+    archive_entry_set_mode(e.get(), sb.st_mode);
+    archive_entry_set_uid(e.get(), sb.st_uid);
+    archive_entry_set_gid(e.get(), sb.st_gid);
+    archive_entry_set_mtime(e.get(), sb.st_mtim.tv_sec, 0);  // whole seconds: reproducible
+    return e;
+  }
+
+  Status write_header(struct archive_entry* e, const std::string& path) {
+    if (archive_write_header(a_, e) < ARCHIVE_WARN) return fail("write header of " + path);
+    ++stats_.entries;
+    return ok();
+  }
+
+  // An empty regular file standing for a whiteout or an opaque marker.
+  Status write_marker(const std::string& path, const struct stat& like) {
+    struct stat sb = like;
+    sb.st_mode = S_IFREG | 0;
+    EntryPtr e = make_entry(path, sb);
+    archive_entry_set_size(e.get(), 0);
+    return write_header(e.get(), path);
+  }
+
+  Status write_non_dir(int dirfd, const std::string& name, const std::string& path,
+                       const struct stat& sb) {
+    if (S_ISCHR(sb.st_mode) && sb.st_rdev == makedev(0, 0)) {
+      std::string parent = path.substr(0, path.size() - name.size());
+      return write_marker(parent + std::string(kWhiteoutPrefix) + name, sb);
+    }
+    EntryPtr e = make_entry(path, sb);
+    if (S_ISLNK(sb.st_mode)) {
+      char target[PATH_MAX + 1];
+      ssize_t n = ::readlinkat(dirfd, name.c_str(), target, PATH_MAX);
+      if (n < 0) return sys_error("readlink " + path);
+      target[n] = 0;
+      archive_entry_set_symlink(e.get(), target);
+      return write_header(e.get(), path);
+    }
+    if (S_ISCHR(sb.st_mode) || S_ISBLK(sb.st_mode) || S_ISFIFO(sb.st_mode)) {
+      archive_entry_set_rdevmajor(e.get(), major(sb.st_rdev));
+      archive_entry_set_rdevminor(e.get(), minor(sb.st_rdev));
+      return write_header(e.get(), path);
+    }
+    if (!S_ISREG(sb.st_mode)) return ok();  // sockets: not part of an image
+    if (sb.st_nlink > 1) {
+      auto [it, first] = links_.try_emplace({sb.st_dev, sb.st_ino}, path);
+      if (!first) {
+        archive_entry_set_hardlink(e.get(), it->second.c_str());
+        archive_entry_set_size(e.get(), 0);
+        return write_header(e.get(), path);
+      }
+    }
+    int fd = ::openat(dirfd, name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) return sys_error("open " + path);
+    UniqueFd file(fd);
+    if (auto cap = get_xattr(file.get(), "security.capability"))
+      archive_entry_xattr_add_entry(e.get(), "security.capability", cap->data(), cap->size());
+    archive_entry_set_size(e.get(), sb.st_size);
+    HAKO_TRY(write_header(e.get(), path));
+    std::unique_ptr<char[]> buf(new char[256 << 10]);
+    int64_t left = sb.st_size;
+    while (left > 0) {
+      ssize_t n = ::read(file.get(), buf.get(), 256 << 10);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) return sys_error("read " + path);
+      // A file that shrank while being written would corrupt the stream; stop with an error.
+      if (n == 0) return failed_precondition("write tar: " + path + " changed while read");
+      n = std::min<ssize_t>(n, left);
+      if (archive_write_data(a_, buf.get(), static_cast<size_t>(n)) < 0)
+        return fail("write data of " + path);
+      left -= n;
+      stats_.bytes += static_cast<uint64_t>(n);
+    }
+    return ok();
+  }
+
+  Error fail(const std::string& what) {
+    if (ctx_.error) return Error(*ctx_.error).context(what);
+    const char* msg = archive_error_string(a_);
+    return internal_error(what + ": " + (msg ? msg : "unknown error"));
+  }
+
+  struct archive* a_;
+  WriteContext& ctx_;
+  TarStats stats_;
+  std::map<std::pair<dev_t, ino_t>, std::string> links_;
+};
+
+}  // namespace
+
+Result<TarStats> write_tar(const std::string& src_dir, Writer& out) {
+  int fd = ::open(src_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return sys_error("open " + src_dir);
+  UniqueFd root(fd);
+  std::unique_ptr<struct archive, ArchiveWriteFree> a(archive_write_new());
+  WriteContext ctx{&out};
+  // pax_restricted: plain ustar headers unless a name, size or xattr needs a pax record.
+  if (archive_write_set_format_pax_restricted(a.get()) != ARCHIVE_OK ||
+      archive_write_add_filter_none(a.get()) != ARCHIVE_OK ||
+      archive_write_set_bytes_in_last_block(a.get(), 1) != ARCHIVE_OK ||
+      archive_write_open(a.get(), &ctx, nullptr, write_callback, nullptr) != ARCHIVE_OK)
+    return internal_error(std::string("set up tar writer: ") + archive_error_string(a.get()));
+  TarWriter writer(a.get(), ctx);
+  HAKO_TRY_CTX(writer.write_dir_contents(root.get(), ""), "write tar of " + src_dir);
+  if (archive_write_close(a.get()) != ARCHIVE_OK) {
+    if (ctx.error) return std::move(*ctx.error).context("write tar of " + src_dir);
+    return internal_error("write tar of " + src_dir + ": " + archive_error_string(a.get()));
+  }
+  return writer.stats();
+}
+
+}  // namespace hako::archive

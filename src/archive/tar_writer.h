@@ -1,0 +1,27 @@
+// write_tar: a directory tree (an overlay upper dir or an unpacked layer) as a layer tar.
+//
+// The output is deterministic for a given tree: entries sorted by name (a directory before its
+// contents), pax format restricted to ustar when nothing needs pax records, mtimes in whole
+// seconds, no atime/ctime, no user or group names, numeric owners only. Overlay whiteouts (0/0
+// char devices) become OCI ".wh.NAME" entries and opaque directories (trusted.overlay.opaque or
+// user.overlay.opaque = y) get a ".wh..wh..opq" entry; regular files with several links
+// become one file and hardlinks to it. Of the xattrs only security.capability is kept, as
+// Docker does. Symlinks are stored, never followed. Single-threaded; the tree must not change
+// while it is written.
+#pragma once
+
+#include <string>
+
+#include "archive/reader.h"
+#include "base/result.h"
+
+namespace hako::archive {
+
+struct TarStats {
+  uint64_t entries = 0;
+  uint64_t bytes = 0;  // regular file data
+};
+
+Result<TarStats> write_tar(const std::string& src_dir, Writer& out);
+
+}  // namespace hako::archive

@@ -1,0 +1,91 @@
+#include "archive/tar_writer.h"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include "archive/extract.h"
+#include "archive/hostile_tar.h"
+#include "sys/file.h"
+
+namespace hako::archive {
+namespace {
+
+using testing::TarBuilder;
+
+class TarWriterTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/hako-tar-writer-test-XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl), nullptr);
+    base_ = tmpl;
+  }
+  void TearDown() override { ASSERT_TRUE(sys::remove_all(base_)); }
+  Result<ExtractStats> extract_to(const std::string& tar, const std::string& dir) {
+    EXPECT_TRUE(sys::make_dirs(dir));
+    MemoryReader reader(tar);
+    bool root = ::geteuid() == 0;
+    return extract_layer(reader, dir, {.preserve_owners = root, .userxattr = !root});
+  }
+  std::string base_;
+};
+
+TEST_F(TarWriterTest, RoundTripIsDeterministicAndKeepsWhiteouts) {
+  std::string layer = TarBuilder()
+                          .dir("etc", {.perm = 0755, .mtime = 1'000'000'000})
+                          .file("etc/passwd", "root:x:0:0::/root:/bin/sh\n", {.perm = 0644})
+                          .file("bin/su", "elf", {.perm = 04755})
+                          .hardlink("bin/su2", "bin/su")
+                          .symlink("bin/sh", "/bin/busybox")
+                          .file("gone/.wh.old", "")
+                          .file("opq/.wh..wh..opq", "")
+                          .file("opq/new", "n")
+                          .finish();
+  auto r = extract_to(layer, base_ + "/a");
+  ASSERT_TRUE(r) << r.error().message();
+
+  std::string tar1, tar2;
+  StringWriter w1(&tar1), w2(&tar2);
+  auto s1 = write_tar(base_ + "/a", w1);
+  ASSERT_TRUE(s1) << s1.error().message();
+  ASSERT_TRUE(write_tar(base_ + "/a", w2));
+  EXPECT_EQ(tar1, tar2);
+  EXPECT_EQ(tar1.size() % 512, 0u);
+  EXPECT_NE(tar1.find("gone/.wh.old"), std::string::npos);
+  EXPECT_NE(tar1.find("opq/.wh..wh..opq"), std::string::npos);
+
+  auto r2 = extract_to(tar1, base_ + "/b");
+  ASSERT_TRUE(r2) << r2.error().message();
+  EXPECT_EQ(r2->hardlinks, 1u);
+  struct stat sb;
+  ASSERT_EQ(::lstat((base_ + "/b/gone/old").c_str(), &sb), 0);
+  EXPECT_TRUE(S_ISCHR(sb.st_mode) && sb.st_rdev == makedev(0, 0));
+  ASSERT_EQ(::lstat((base_ + "/b/bin/su").c_str(), &sb), 0);
+  EXPECT_EQ(sb.st_mode & 07777, 04755u);
+  EXPECT_EQ(sb.st_nlink, 2u);
+  ASSERT_EQ(::lstat((base_ + "/b/etc").c_str(), &sb), 0);
+  EXPECT_EQ(sb.st_mtim.tv_sec, 1'000'000'000);
+  const char* attr = ::geteuid() == 0 ? "trusted.overlay.opaque" : "user.overlay.opaque";
+  char v[2];
+  EXPECT_EQ(::lgetxattr((base_ + "/b/opq").c_str(), attr, v, sizeof v), 1);
+  EXPECT_EQ(*sys::read_file(base_ + "/b/opq/new"), "n");
+
+  // And the re-extracted tree writes the same tar again.
+  std::string tar3;
+  StringWriter w3(&tar3);
+  ASSERT_TRUE(write_tar(base_ + "/b", w3));
+  EXPECT_EQ(tar1, tar3);
+}
+
+TEST_F(TarWriterTest, MissingDirIsAnError) {
+  std::string out;
+  StringWriter w(&out);
+  auto r = write_tar(base_ + "/nope", w);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code(), ErrorCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace hako::archive
