@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 cmake --preset release >/dev/null
-cmake --build --preset release
+cmake --build --preset release --target hako-runtime
 bundle=$(mktemp -d /tmp/hako-demo.XXXXXX)
 trap 'rm -rf "$bundle"' EXIT
 RUNTIME=$PWD/build/release/src/cmd/hako-runtime/hako-runtime tests/lib/make-bundle.sh "$bundle" >/dev/null
