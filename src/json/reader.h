@@ -41,6 +41,15 @@ Status read_value(const Value& v, std::string_view path, uint32_t& out);
 Status read_value(const Value& v, std::string_view path, uint16_t& out);
 Status read_value(const Value& v, std::string_view path, double& out);
 
+// The container readers call each other (optional<vector<T>>, map<string, vector<T>>, ...):
+// declare them all before any is defined so each sees the others.
+template <typename T>
+Status read_value(const Value& v, std::string_view path, std::optional<T>& out);
+template <typename T>
+Status read_value(const Value& v, std::string_view path, std::vector<T>& out);
+template <typename T>
+Status read_value(const Value& v, std::string_view path, std::map<std::string, T>& out);
+
 template <typename T>
 Status read_value(const Value& v, std::string_view path, std::optional<T>& out) {
   if (v.is_null()) return ok();

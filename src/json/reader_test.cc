@@ -45,5 +45,16 @@ TEST(JsonReader, RangeChecks) {
   EXPECT_FALSE(read_field(v, "", "n", n));
 }
 
+TEST(JsonReader, OptionalListDistinguishesAbsentFromEmpty) {
+  auto v = *parse(R"({"cmd": [], "bad": [1]})", "t");
+  std::optional<std::vector<std::string>> cmd, entrypoint, bad;
+  EXPECT_TRUE(read_field(v, "", "cmd", cmd));
+  EXPECT_TRUE(read_field(v, "", "entrypoint", entrypoint));
+  ASSERT_TRUE(cmd.has_value());
+  EXPECT_TRUE(cmd->empty());
+  EXPECT_FALSE(entrypoint.has_value());
+  EXPECT_EQ(read_field(v, "", "bad", bad).error().message(), "bad[0]: expected string");
+}
+
 }  // namespace
 }  // namespace hako::json

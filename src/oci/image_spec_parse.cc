@@ -34,19 +34,6 @@ static Status read_set(const Value& obj, std::string_view p, const char* key,
   return ok();
 }
 
-// json::read_value for optional<T> cannot see the vector overload declared after it in
-// json/reader.h (and ADL does not look in hako::json for std types), so optional lists are read
-// here.
-static Status read_optional_list(const Value& obj, std::string_view p, const char* key,
-                                 std::optional<std::vector<std::string>>& out) {
-  auto it = obj.find(key);
-  if (it == obj.end() || it->is_null()) return ok();
-  std::vector<std::string> list;
-  HAKO_TRY(json::read_value(*it, json::child_path(p, key), list));
-  out = std::move(list);
-  return ok();
-}
-
 static Status read_value(const Value& v, std::string_view p, Platform& out) {
   HAKO_OBJ(v, p);
   HAKO_TRY(read_required(v, p, "architecture", out.architecture));
@@ -88,8 +75,8 @@ static Status read_value(const Value& v, std::string_view p, RunDefaults& out) {
   HAKO_TRY(read_field(v, p, "User", out.user));
   HAKO_TRY(read_set(v, p, "ExposedPorts", out.exposed_ports));
   HAKO_TRY(read_field(v, p, "Env", out.env));
-  HAKO_TRY(read_optional_list(v, p, "Entrypoint", out.entrypoint));
-  HAKO_TRY(read_optional_list(v, p, "Cmd", out.cmd));
+  HAKO_TRY(read_field(v, p, "Entrypoint", out.entrypoint));
+  HAKO_TRY(read_field(v, p, "Cmd", out.cmd));
   HAKO_TRY(read_set(v, p, "Volumes", out.volumes));
   HAKO_TRY(read_field(v, p, "WorkingDir", out.working_dir));
   HAKO_TRY(read_field(v, p, "Labels", out.labels));
