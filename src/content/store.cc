@@ -26,7 +26,9 @@ namespace {
 
 constexpr size_t kCopyBuffer = 1 << 20;
 
-std::string blob_name(const oci::Digest& d) { return "blob " + d.to_string(); }
+std::string blob_name(const oci::Digest& d) {
+  return d.empty() ? std::string("blob being read") : "blob " + d.to_string();
+}
 
 Status require_sha256(const oci::Digest& d) {
   if (d.algorithm() != "sha256")
@@ -71,6 +73,7 @@ Writer::Writer(Writer&& o) noexcept
       fd_(std::move(o.fd_)),
       expected_(std::move(o.expected_)),
       expected_size_(o.expected_size_),
+      max_size_(o.max_size_),
       hash_(std::move(o.hash_)),
       written_(o.written_),
       done_(std::exchange(o.done_, true)) {}
@@ -94,6 +97,9 @@ Status Writer::write(std::string_view data) {
   if (expected_size_ && written_ + data.size() > *expected_size_)
     return fail(invalid_argument("size exceeds the expected " + std::to_string(*expected_size_) +
                                  " bytes"));
+  if (max_size_ && written_ + data.size() > *max_size_)
+    return fail(invalid_argument("size exceeds the limit of " + std::to_string(*max_size_) +
+                                 " bytes"));
   if (auto s = sys::write_all(fd_.get(), data, "ingest/" + temp_name_); !s)
     return fail(std::move(s).error());
   hash_.update(data);
@@ -108,6 +114,7 @@ Status Writer::commit() {
     return fail(invalid_argument("size mismatch: got " + std::to_string(written_) +
                                  " bytes, want " + std::to_string(*expected_size_)));
   oci::Digest got = hash_.finish();
+  if (expected_.empty()) expected_ = got;
   if (got != expected_) return fail(invalid_argument("digest mismatch: got " + got.to_string()));
   // Read-only: blobs are immutable, and a stray write through a bind mount or a tool should
   // fail loudly rather than corrupt content silently.
@@ -148,16 +155,17 @@ std::string Store::blob_path(const oci::Digest& d) const {
   return root_ + "/blobs/" + std::string(d.algorithm()) + "/" + std::string(d.hex());
 }
 
-Result<Writer> Store::begin_ingest(const oci::Digest& expected,
-                                   std::optional<uint64_t> expected_size) const {
-  HAKO_TRY(require_sha256(expected));
+namespace {
+
+// A new temp file in ingest/ named "<prefix>.<pid>.<random>", created O_EXCL and flocked.
+Result<std::pair<std::string, UniqueFd>> create_ingest_file(int ingest_dir,
+                                                            const std::string& prefix) {
   for (int attempt = 0; attempt < 16; ++attempt) {
-    std::string name =
-        std::string(expected.hex()) + "." + std::to_string(::getpid()) + "." + random_suffix();
-    int fd = ::openat(dirs_->ingest.get(), name.c_str(),
-                      O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+    std::string name = prefix + "." + std::to_string(::getpid()) + "." + random_suffix();
+    int fd = ::openat(ingest_dir, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+                      0600);
     if (fd < 0 && errno == EEXIST) continue;
-    if (fd < 0) return sys_error("create ingest/" + name).context(blob_name(expected));
+    if (fd < 0) return sys_error("create ingest/" + name);
     UniqueFd owned(fd);
     // The flock marks the file as in use for cleanup_ingest(). Between our create and this
     // flock a cleanup may have taken the lock and unlinked the file; then nlink is 0 and we
@@ -166,9 +174,26 @@ Result<Writer> Store::begin_ingest(const oci::Digest& expected,
     struct stat st {};
     if (::fstat(fd, &st) != 0) return sys_error("stat ingest/" + name);
     if (st.st_nlink == 0) continue;
-    return Writer(dirs_, std::move(name), std::move(owned), expected, expected_size);
+    return std::pair(std::move(name), std::move(owned));
   }
-  return internal_error(blob_name(expected) + ": could not create an ingest file");
+  return internal_error("could not create an ingest file");
+}
+
+}  // namespace
+
+Result<Writer> Store::begin_ingest(const oci::Digest& expected,
+                                   std::optional<uint64_t> expected_size) const {
+  HAKO_TRY(require_sha256(expected));
+  auto file = create_ingest_file(dirs_->ingest.get(), std::string(expected.hex()));
+  if (!file) return std::move(file).error().context(blob_name(expected));
+  return Writer(dirs_, std::move(file->first), std::move(file->second), expected, expected_size);
+}
+
+Result<Writer> Store::begin_ingest_unknown(uint64_t max_size) const {
+  HAKO_TRY_ASSIGN(auto file, create_ingest_file(dirs_->ingest.get(), "unknown"));
+  Writer w(dirs_, std::move(file.first), std::move(file.second), oci::Digest(), std::nullopt);
+  w.max_size_ = max_size;
+  return w;
 }
 
 Status Store::ingest_fd(int fd, const oci::Digest& expected,

@@ -42,11 +42,12 @@ class Writer {
   // Appends; fails as soon as the expected size would be exceeded.
   Status write(std::string_view data);
   // Checks size and digest, fsyncs, renames into blobs/ and fsyncs the directory. Succeeds if an
-  // identical blob appeared meanwhile. On a mismatch: `blob sha256:…: digest mismatch: got
+  // identical blob appeared meanwhile. A writer from begin_ingest_unknown() checks no digest. On a mismatch: `blob sha256:…: digest mismatch: got
   // sha256:…` and the temp file is gone.
   Status commit();
 
   uint64_t written() const { return written_; }
+  // The digest asked for; for an unknown-digest writer, empty until commit() computed it.
   const oci::Digest& expected() const { return expected_; }
 
  private:
@@ -61,6 +62,7 @@ class Writer {
   UniqueFd fd_;
   oci::Digest expected_;
   std::optional<uint64_t> expected_size_;
+  std::optional<uint64_t> max_size_;  // unknown-digest writers: a bound, not an exact size
   Sha256 hash_;
   uint64_t written_ = 0;
   bool done_ = false;
@@ -76,6 +78,10 @@ class Store {
 
   Result<Writer> begin_ingest(const oci::Digest& expected,
                               std::optional<uint64_t> expected_size = std::nullopt) const;
+  // For content whose digest is only known once read (a layer.tar inside a docker-archive,
+  // whose manifest comes last): commit() stores it under the digest it computed, which
+  // Writer::expected() returns afterwards. The caller checks it against what names it.
+  Result<Writer> begin_ingest_unknown(uint64_t max_size) const;
   // Copies everything readable from fd into the blob (at most expected_size + 1 bytes are
   // read). Returns without reading if the blob is already present.
   Status ingest_fd(int fd, const oci::Digest& expected,

@@ -86,6 +86,23 @@ TEST_F(StoreTest, StreamingWriterWithExpectedSize) {
   EXPECT_FALSE(w->commit());  // finished
 }
 
+TEST_F(StoreTest, UnknownDigestIngestStoresUnderTheComputedDigest) {
+  auto w = store_->begin_ingest_unknown(10);
+  ASSERT_TRUE(w) << w.error().message();
+  EXPECT_TRUE(w->expected().empty());
+  ASSERT_TRUE(w->write("layer"));
+  ASSERT_TRUE(w->commit());
+  EXPECT_EQ(w->expected(), Sha256::of("layer"));
+  EXPECT_EQ(*store_->read_blob(Sha256::of("layer")), "layer");
+  // The bound is enforced while writing, and the temp file goes.
+  auto big = store_->begin_ingest_unknown(4);
+  ASSERT_TRUE(big);
+  auto s = big->write("12345");
+  ASSERT_FALSE(s);
+  EXPECT_NE(s.error().message().find("limit of 4 bytes"), std::string::npos);
+  EXPECT_EQ(ingest_entries(), 0u);
+}
+
 TEST_F(StoreTest, DigestMismatchLeavesNothing) {
   Digest want = Sha256::of("abc");
   auto w = store_->begin_ingest(want);
