@@ -22,6 +22,90 @@ Status mount_fs(const std::string& source, const std::string& target, const std:
 
 std::string fd_path(int fd) { return "/proc/self/fd/" + std::to_string(fd); }
 
+namespace {
+
+// The kernel queues "e overlayfs: ..." lines on the context fd for a failed fsconfig; they say
+// which parameter was wrong, which errno alone does not.
+std::string fs_log(int fs_fd) {
+  std::string out;
+  char buf[512];
+  for (int i = 0; i < 8; ++i) {
+    ssize_t n = ::read(fs_fd, buf, sizeof buf - 1);
+    if (n <= 0) break;
+    if (!out.empty()) out += "; ";
+    out.append(buf, static_cast<size_t>(n));
+    while (!out.empty() && out.back() == '\n') out.pop_back();
+  }
+  return out;
+}
+
+Error fs_error(int fs_fd, const std::string& what) {
+  int err = errno;
+  std::string log = fs_log(fs_fd);
+  Error e = Error::from_errno(err, what);
+  if (!log.empty()) return Error(e.code(), e.message() + " (" + log + ")", err);
+  return e;
+}
+
+}  // namespace
+
+Result<UniqueFd> fs_open(const std::string& fs_type) {
+  int fd = ::fsopen(fs_type.c_str(), FSOPEN_CLOEXEC);
+  if (fd < 0) return sys_error("fsopen " + fs_type);
+  return UniqueFd(fd);
+}
+
+Status fs_config_string(int fs_fd, const std::string& key, const std::string& value) {
+  if (::fsconfig(fs_fd, FSCONFIG_SET_STRING, key.c_str(), value.c_str(), 0) != 0)
+    return fs_error(fs_fd, "fsconfig " + key + "=" + value);
+  return ok();
+}
+
+Status fs_config_flag(int fs_fd, const std::string& key) {
+  if (::fsconfig(fs_fd, FSCONFIG_SET_FLAG, key.c_str(), nullptr, 0) != 0)
+    return fs_error(fs_fd, "fsconfig " + key);
+  return ok();
+}
+
+Status fs_config_create(int fs_fd) {
+  if (::fsconfig(fs_fd, FSCONFIG_CMD_CREATE, nullptr, nullptr, 0) != 0)
+    return fs_error(fs_fd, "fsconfig create");
+  return ok();
+}
+
+Result<UniqueFd> fs_mount(int fs_fd, unsigned attrs) {
+  int fd = ::fsmount(fs_fd, FSMOUNT_CLOEXEC, attrs);
+  if (fd < 0) return fs_error(fs_fd, "fsmount");
+  return UniqueFd(fd);
+}
+
+Result<UniqueFd> open_tree_clone(const std::string& path, bool recursive) {
+  unsigned flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (recursive ? AT_RECURSIVE : 0);
+  int fd = ::open_tree(AT_FDCWD, path.c_str(), flags);
+  if (fd < 0) return sys_error("open_tree " + path);
+  return UniqueFd(fd);
+}
+
+Status mount_set_attr(int mnt_fd, uint64_t attr_set, bool recursive) {
+  mount_attr attr{};
+  attr.attr_set = attr_set;
+  if (::mount_setattr(mnt_fd, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &attr,
+                      sizeof attr) != 0)
+    return sys_error("mount_setattr");
+  return ok();
+}
+
+Status move_mount_to(int mnt_fd, const std::string& target) {
+  if (::move_mount(mnt_fd, "", AT_FDCWD, target.c_str(), MOVE_MOUNT_F_EMPTY_PATH) != 0)
+    return sys_error("move_mount to " + target);
+  return ok();
+}
+
+Status unmount(const std::string& target, int flags) {
+  if (::umount2(target.c_str(), flags) != 0) return sys_error("unmount " + target);
+  return ok();
+}
+
 Result<UniqueFd> open_in_root(int root_fd, const std::string& path, int flags) {
   open_how how{};
   how.flags = static_cast<uint64_t>(flags | O_PATH | O_CLOEXEC);

@@ -8,6 +8,7 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <string>
 
 #include "base/result.h"
@@ -29,5 +30,25 @@ Result<UniqueFd> create_in_root(int root_fd, const std::string& path, bool want_
 
 // "/proc/self/fd/N": the name by which mount(2) reaches an opened fd.
 std::string fd_path(int fd);
+
+// The new mount API (fsopen/fsconfig/fsmount/move_mount: Linux 5.2; open_tree and
+// mount_setattr: 5.12). A filesystem context fd collects parameters one by one, so there is no
+// page-sized option string to overflow, and a failed fsconfig's kernel message (read from the
+// context fd) is appended to the error: "fsconfig overlay lowerdir+=/x: ...: overlayfs: failed
+// to resolve '/x': -2".
+Result<UniqueFd> fs_open(const std::string& fs_type);
+Status fs_config_string(int fs_fd, const std::string& key, const std::string& value);
+Status fs_config_flag(int fs_fd, const std::string& key);
+Status fs_config_create(int fs_fd);
+// A detached mount of the created superblock; attrs are MOUNT_ATTR_* (RDONLY, NODEV, ...).
+Result<UniqueFd> fs_mount(int fs_fd, unsigned attrs);
+// A detached copy of the mount at path (open_tree OPEN_TREE_CLONE), AT_RECURSIVE if asked.
+Result<UniqueFd> open_tree_clone(const std::string& path, bool recursive);
+// Sets MOUNT_ATTR_* on a mount fd (and everything below it if recursive).
+Status mount_set_attr(int mnt_fd, uint64_t attr_set, bool recursive);
+// Attaches a detached mount fd at target.
+Status move_mount_to(int mnt_fd, const std::string& target);
+// umount2(target, flags); flags as MNT_DETACH.
+Status unmount(const std::string& target, int flags);
 
 }  // namespace hako::sys

@@ -1,0 +1,146 @@
+// LayerStore::unpack: blob → decompress + sha256 → extract_layer → verify → syncfs → rename.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <map>
+#include <thread>
+
+#include "base/scope_exit.h"
+#include "snapshot/chain_id.h"
+#include "snapshot/layer_lock.h"
+#include "snapshot/layer_reader.h"
+#include "snapshot/layer_store.h"
+#include "snapshot/layout.h"
+#include "sys/file.h"
+
+namespace hako::snapshot {
+
+namespace {
+
+Status check_layer(const LayerToUnpack& l) {
+  for (const oci::Digest* d : {&l.diff_id, &l.chain_id})
+    if (d->algorithm() != "sha256")
+      return not_implemented(d->to_string() + ": only sha256 layers can be unpacked");
+  oci::Digest want = chain_id(l.parent, l.diff_id);
+  if (want != l.chain_id)
+    return invalid_argument("chain id " + l.chain_id.to_string() + " does not match its parent " +
+                            (l.parent ? l.parent->to_string() : "(none)") + " and diff id " +
+                            l.diff_id.to_string() + " (want " + want.to_string() + ")");
+  return ok();
+}
+
+}  // namespace
+
+Status LayerStore::extract_into(const content::Store& blobs, const LayerToUnpack& layer,
+                                const std::string& staging, const archive::ExtractOptions& options,
+                                UnpackResult* result) const {
+  const std::string blob_what = "blob " + layer.blob.to_string();
+  HAKO_TRY_ASSIGN(UniqueFd blob, blobs.open_blob(layer.blob));
+  LayerReader reader(blob.get());
+  auto stats =
+      archive::extract_layer(reader, layers_dir_ + "/" + staging + "/" + layout::kDiff, options);
+  if (!stats) return std::move(stats).error().context(blob_what);
+  // The tar parser stops at the end-of-archive blocks; the diff id covers what follows too.
+  HAKO_TRY_CTX(reader.drain(options.max_bytes), blob_what);
+  oci::Digest got = reader.digest();
+  if (got != layer.diff_id)
+    return invalid_argument(blob_what + ": diff id mismatch: got " + got.to_string() + ", want " +
+                            layer.diff_id.to_string());
+  result->stats = *stats;
+  result->size = stats->bytes;
+  result->compression = reader.compression();
+  LayerInfo info{layer.chain_id, layer.diff_id, layer.parent, stats->bytes};
+  HAKO_TRY_ASSIGN(UniqueFd meta, sys::open_at(dir_->get(), staging + "/" + layout::kMeta,
+                                              O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0644));
+  HAKO_TRY(sys::write_all(meta.get(), layout::encode_meta(info), layout::kMeta));
+  // One syncfs for the whole tree instead of an fsync per file (extract_layer's contract):
+  // the layer must be on disk before the rename makes it visible.
+  if (::syncfs(meta.get()) != 0) return sys_error("syncfs " + staging);
+  return ok();
+}
+
+Result<UnpackResult> LayerStore::unpack_one(const content::Store& blobs, const LayerToUnpack& layer,
+                                            const archive::ExtractOptions& options) const {
+  UnpackResult result;
+  result.chain_id = layer.chain_id;
+  HAKO_TRY(check_layer(layer));
+  if (has(layer.chain_id)) return result;
+  const std::string hex(layer.chain_id.hex());
+  HAKO_TRY_ASSIGN(LayerLock lock, LayerLock::acquire(dir_->get(), layout::lock_name(hex)));
+  // Another thread or process may have finished it while we waited for the lock.
+  if (has(layer.chain_id)) return result;
+
+  std::string staging = layout::temp_name(layout::kStagingPrefix, hex);
+  if (::mkdirat(dir_->get(), staging.c_str(), 0700) != 0) return sys_error("mkdir " + staging);
+  ScopeExit discard([&] { (void)sys::remove_all(layers_dir_ + "/" + staging); });
+  std::string diff = staging + "/" + layout::kDiff;
+  if (::mkdirat(dir_->get(), diff.c_str(), 0755) != 0) return sys_error("mkdir " + diff);
+  HAKO_TRY(extract_into(blobs, layer, staging, options, &result));
+
+  // RENAME_NOREPLACE: a directory rename would silently replace an empty directory of that
+  // name; nothing but us under the lock should create one, but if it exists it wins.
+  if (::renameat2(dir_->get(), staging.c_str(), dir_->get(), hex.c_str(), RENAME_NOREPLACE) != 0) {
+    if (errno == EEXIST && has(layer.chain_id)) return UnpackResult{.chain_id = layer.chain_id};
+    return sys_error("rename " + staging + " to " + hex);
+  }
+  discard.dismiss();
+  if (::fsync(dir_->get()) != 0) return sys_error("fsync layers");
+  result.unpacked = true;
+  return result;
+}
+
+Result<std::vector<UnpackResult>> LayerStore::unpack(const content::Store& blobs,
+                                                     const std::vector<LayerToUnpack>& layers,
+                                                     const UnpackOptions& options) const {
+  // One job per distinct chain id that is missing; duplicates and present layers cost nothing.
+  std::vector<size_t> jobs;
+  std::map<oci::Digest, size_t> first;
+  for (size_t i = 0; i < layers.size(); ++i)
+    if (first.emplace(layers[i].chain_id, i).second && !has(layers[i].chain_id)) jobs.push_back(i);
+
+  std::vector<std::optional<Result<UnpackResult>>> done(layers.size());
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t j; (j = next.fetch_add(1)) < jobs.size();) {
+      const LayerToUnpack& l = layers[jobs[j]];
+      auto r = unpack_one(blobs, l, options.extract);
+      if (!r) r = std::move(r).error().context("unpack layer " + l.chain_id.to_string());
+      done[jobs[j]] = std::move(r);
+    }
+  };
+  unsigned threads = options.parallel;
+  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  threads = static_cast<unsigned>(std::min<size_t>(threads, jobs.size()));
+  if (threads <= 1) {
+    work();
+  } else {
+    std::vector<std::thread> pool;
+    for (unsigned t = 0; t < threads; ++t) pool.emplace_back(work);
+    for (auto& t : pool) t.join();
+  }
+
+  std::optional<Error> error;
+  std::vector<UnpackResult> out;
+  out.reserve(layers.size());
+  for (size_t i = 0; i < layers.size(); ++i) {
+    size_t src = first.at(layers[i].chain_id);
+    if (src != i || !done[i]) {  // a duplicate, or present before we started
+      UnpackResult present{.chain_id = layers[i].chain_id};
+      if (auto s = size(present.chain_id)) present.size = *s;
+      out.push_back(std::move(present));
+      continue;
+    }
+    if (!*done[i]) {
+      if (!error) error = std::move(*done[i]).error();
+      continue;
+    }
+    out.push_back(std::move(**done[i]));
+  }
+  if (error) return std::move(*error);
+  return out;
+}
+
+}  // namespace hako::snapshot
