@@ -9,7 +9,7 @@
 
 namespace hako::snapshot {
 
-Result<std::optional<LayerLock>> LayerLock::lock(int dir_fd, const std::string& name, bool wait) {
+Result<UniqueFd> LayerLock::lock(int dir_fd, const std::string& name, bool wait) {
   while (true) {
     int fd = ::openat(dir_fd, name.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd < 0) return sys_error("open layers/" + name);
@@ -19,7 +19,7 @@ Result<std::optional<LayerLock>> LayerLock::lock(int dir_fd, const std::string& 
       rc = ::flock(fd, LOCK_EX | (wait ? 0 : LOCK_NB));
     } while (rc != 0 && errno == EINTR);
     if (rc != 0) {
-      if (errno == EWOULDBLOCK) return std::optional<LayerLock>();
+      if (errno == EWOULDBLOCK) return UniqueFd();
       return sys_error("flock layers/" + name);
     }
     // The previous holder may have unlinked the file while we waited on it (or replaced it):
@@ -33,17 +33,19 @@ Result<std::optional<LayerLock>> LayerLock::lock(int dir_fd, const std::string& 
       return sys_error("stat layers/" + name);
     }
     if (held.st_ino != at_path.st_ino || held.st_dev != at_path.st_dev) continue;
-    return std::optional<LayerLock>(LayerLock(dir_fd, name, std::move(owned)));
+    return owned;
   }
 }
 
 Result<LayerLock> LayerLock::acquire(int dir_fd, const std::string& name) {
-  HAKO_TRY_ASSIGN(auto held, lock(dir_fd, name, true));
-  return std::move(*held);
+  HAKO_TRY_ASSIGN(UniqueFd fd, lock(dir_fd, name, true));
+  return LayerLock(dir_fd, name, std::move(fd));
 }
 
 Result<std::optional<LayerLock>> LayerLock::try_acquire(int dir_fd, const std::string& name) {
-  return lock(dir_fd, name, false);
+  HAKO_TRY_ASSIGN(UniqueFd fd, lock(dir_fd, name, false));
+  if (!fd) return std::optional<LayerLock>();
+  return std::optional<LayerLock>(LayerLock(dir_fd, name, std::move(fd)));
 }
 
 LayerLock::~LayerLock() {

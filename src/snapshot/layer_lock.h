@@ -33,7 +33,8 @@ class LayerLock {
  private:
   LayerLock(int dir_fd, std::string name, UniqueFd fd)
       : dir_fd_(dir_fd), name_(std::move(name)), fd_(std::move(fd)) {}
-  static Result<std::optional<LayerLock>> lock(int dir_fd, const std::string& name, bool wait);
+  // The locked fd; an invalid one if !wait and someone else holds it.
+  static Result<UniqueFd> lock(int dir_fd, const std::string& name, bool wait);
 
   int dir_fd_;
   std::string name_;
