@@ -285,6 +285,44 @@ Status write_blob(TarOut& tar, ImageStore& store, const oci::Digest& d, int64_t 
   return tar.file("blobs/sha256/" + std::string(d.hex()), fd.get(), size, mtime);
 }
 
+std::string_view oci_layer_type(std::string_view docker_type) {
+  if (docker_type == oci::kMediaTypeDockerLayer) return oci::kMediaTypeLayer;
+  if (docker_type == oci::kMediaTypeDockerLayerGzip) return oci::kMediaTypeLayerGzip;
+  if (docker_type == oci::kMediaTypeDockerLayerZstd) return oci::kMediaTypeLayerZstd;
+  if (docker_type == oci::kMediaTypeDockerForeignLayerGzip)
+    return oci::kMediaTypeLayerNondistributableGzip;
+  return docker_type;
+}
+
+// The manifest an OCI layout names. An OCI manifest goes as stored; a Docker schema 2 one is
+// rewritten with the OCI media types (same config bytes, same layer blobs, so the image id is
+// kept), as `docker save` 25 and `skopeo copy docker-archive: oci-archive:` do: the OCI layout
+// readers of containers/image (skopeo, podman) skip index entries of Docker media types.
+Result<oci::Descriptor> manifest_for_layout(TarOut& tar, ImageStore& store, const ImageRecord& rec,
+                                            int64_t mtime, std::set<oci::Digest>& written) {
+  oci::Descriptor desc;
+  desc.media_type = rec.manifest_media_type;
+  desc.digest = rec.manifest;
+  if (rec.manifest_media_type != oci::kMediaTypeDockerManifest) {
+    HAKO_TRY_ASSIGN(uint64_t size, store.blobs().size(rec.manifest));
+    desc.size = static_cast<int64_t>(size);
+    HAKO_TRY(write_blob(tar, store, rec.manifest, mtime, written));
+    return desc;
+  }
+  HAKO_TRY_ASSIGN(std::string bytes, store.blobs().read_blob(rec.manifest, oci::kMaxDocumentBytes));
+  HAKO_TRY_ASSIGN(oci::Manifest m, oci::parse_manifest(bytes));
+  m.media_type = std::string(oci::kMediaTypeImageManifest);
+  m.config.media_type = std::string(oci::kMediaTypeImageConfig);
+  for (auto& l : m.layers) l.media_type = std::string(oci_layer_type(l.media_type));
+  std::string converted = oci::to_json(m);
+  desc.media_type = m.media_type;
+  desc.digest = *oci::Digest::parse("sha256:" + sha256_hex(converted));
+  desc.size = static_cast<int64_t>(converted.size());
+  if (written.insert(desc.digest).second)
+    HAKO_TRY(tar.bytes("blobs/sha256/" + std::string(desc.digest.hex()), converted, mtime));
+  return desc;
+}
+
 Status write_oci_layout(TarOut& tar, ImageStore& store, const std::vector<SaveItem>& items) {
   HAKO_TRY(tar.dir("blobs/", 0));
   HAKO_TRY(tar.dir("blobs/sha256/", 0));
@@ -294,7 +332,8 @@ Status write_oci_layout(TarOut& tar, ImageStore& store, const std::vector<SaveIt
   json::Value manifest = json::Value::array();
   for (const auto& item : items) {
     const ImageRecord& rec = item.image.record;
-    HAKO_TRY(write_blob(tar, store, rec.manifest, item.mtime, written));
+    HAKO_TRY_ASSIGN(oci::Descriptor desc,
+                    manifest_for_layout(tar, store, rec, item.mtime, written));
     HAKO_TRY(write_blob(tar, store, rec.id, item.mtime, written));
     json::Value layers = json::Value::array();
     for (const auto& layer : rec.layers) {
@@ -304,11 +343,6 @@ Status write_oci_layout(TarOut& tar, ImageStore& store, const std::vector<SaveIt
     manifest.push_back({{"Config", "blobs/sha256/" + std::string(rec.id.hex())},
                         {"RepoTags", repo_tags(item)},
                         {"Layers", std::move(layers)}});
-    oci::Descriptor desc;
-    desc.media_type = rec.manifest_media_type;
-    desc.digest = rec.manifest;
-    HAKO_TRY_ASSIGN(uint64_t size, store.blobs().size(rec.manifest));
-    desc.size = static_cast<int64_t>(size);
     if (item.tags.empty()) index.manifests.push_back(desc);
     for (const auto& t : item.tags) {
       oci::Descriptor tagged = desc;

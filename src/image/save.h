@@ -11,7 +11,10 @@
 // manifest.json), so a layer shared by several images is written once.
 //
 // kOci is an OCI image layout as `docker save` 25+ and `skopeo copy oci-archive:` write it:
-// `blobs/sha256/<hex>` for each manifest, config and layer blob exactly as stored, `index.json`
+// `blobs/sha256/<hex>` for each config and layer blob exactly as stored and each manifest (an
+// OCI one as stored; a Docker schema 2 one, e.g. from import, rewritten with the OCI media types
+// over the same config and layers, as Docker 25 does, since skopeo's and podman's OCI layout
+// readers skip index entries of Docker media types: the image id stays), `index.json`
 // with one descriptor per (image, tag) annotated with org.opencontainers.image.ref.name (the
 // tag) and io.containerd.image.name (the full name), `oci-layout`, and, as Docker 25 does, a
 // `manifest.json` pointing into blobs/ so that older `docker load` reads it too.

@@ -294,12 +294,20 @@ TEST_F(ImageSaveTest, OciLayout) {
   EXPECT_EQ(index->media_type, "application/vnd.oci.image.index.v1+json");
   ASSERT_EQ(index->manifests.size(), 3u);
   const auto& d0 = index->manifests[0];
-  EXPECT_EQ(d0.digest, a.manifest);
-  EXPECT_EQ(d0.media_type, a.manifest_media_type);
+  // The imported image's Docker manifest is given OCI media types; config and layer are kept.
+  EXPECT_EQ(d0.media_type, "application/vnd.oci.image.manifest.v1+json");
+  auto m = oci::parse_manifest(entries["blobs/sha256/" + std::string(d0.digest.hex())].data);
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->config.digest, a.id);
+  EXPECT_EQ(m->config.media_type, "application/vnd.oci.image.config.v1+json");
+  ASSERT_EQ(m->layers.size(), 1u);
+  EXPECT_EQ(m->layers[0].digest, a.layers[0].blob);
+  EXPECT_EQ(m->layers[0].media_type, "application/vnd.oci.image.layer.v1.tar");
   EXPECT_EQ(d0.annotations.at("org.opencontainers.image.ref.name"), "latest");
   EXPECT_EQ(d0.annotations.at("io.containerd.image.name"), "docker.io/library/busybox:latest");
   EXPECT_EQ(index->manifests[1].annotations.at("io.containerd.image.name"), "localhost:5000/bb:v2");
-  EXPECT_EQ(index->manifests[1].digest, a.manifest);
+  EXPECT_EQ(index->manifests[1].digest, d0.digest);
+  // An OCI manifest goes as stored.
   EXPECT_EQ(index->manifests[2].digest, g.manifest);
   // Every blob as stored: its name is its digest, the manifest's size is right.
   size_t blobs = 0;
@@ -310,7 +318,7 @@ TEST_F(ImageSaveTest, OciLayout) {
   }
   EXPECT_EQ(blobs, 2u /*manifests*/ + 2u /*configs*/ + 2u /*plain + gzip layer*/);
   EXPECT_EQ(
-      static_cast<int64_t>(entries["blobs/sha256/" + std::string(a.manifest.hex())].data.size()),
+      static_cast<int64_t>(entries["blobs/sha256/" + std::string(d0.digest.hex())].data.size()),
       d0.size);
   EXPECT_EQ(entries["blobs/sha256/" + std::string(a.layers[0].blob.hex())].data, tar);
   auto manifest = json::parse(entries["manifest.json"].data, "manifest.json");
