@@ -23,9 +23,11 @@
 #
 #   podman_env DIR      podman with everything under DIR: containers.conf (PEERS.md's ulimits,
 #                       cgroupfs, file events), storage.conf (overlay, graphroot DIR/root,
-#                       runroot DIR/runroot). Exports CONTAINERS_CONF, CONTAINERS_STORAGE_CONF,
-#                       CONTAINERS_REGISTRIES_CONF, PODMAN_DIR.
-#   podman_cli ARGS...  podman --root DIR/root --runroot DIR/runroot ARGS.
+#                       runroot DIR/runroot, or a short dir under /tmp when that path has 50
+#                       characters or more: podman refuses longer ones). Exports CONTAINERS_CONF,
+#                       CONTAINERS_STORAGE_CONF, CONTAINERS_REGISTRIES_CONF, PODMAN_DIR,
+#                       PODMAN_RUNROOT.
+#   podman_cli ARGS...  podman --root DIR/root --runroot $PODMAN_RUNROOT ARGS.
 #   podman_clean        unmount what is left under DIR, remove DIR, unset the variables; and
 #                       containers/image's blob-info cache in /var/lib/containers when it was
 #                       not there before (podman and skopeo make it whatever their store).
@@ -87,7 +89,7 @@ peers_end_pid() {
 		sleep 0.1
 	done
 	if peers_alive "$pid"; then
-		peers_log "pid $pid ($(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)) ignored SIGTERM for ${limit}s: SIGKILL"
+		peers_log "pid $pid ($(tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline")) ignored SIGTERM for ${limit}s: SIGKILL"
 		kill -KILL "$pid" 2>/dev/null || true
 		deadline=$((SECONDS + 5))
 		while peers_alive "$pid" && [ $SECONDS -lt $deadline ]; do
@@ -104,7 +106,7 @@ peers_pids_under() {
 	for p in /proc/[0-9]*; do
 		pid=${p#/proc/}
 		[ "$pid" = $$ ] || [ "$pid" = "$BASHPID" ] && continue
-		args=$(tr '\0' ' ' <"$p/cmdline" 2>/dev/null) || continue
+		args=$(tr '\0' ' ' 2>/dev/null <"$p/cmdline") || continue
 		for dir in "$@"; do
 			if [[ "$args" == *"$dir/"* || "$args" == *"$dir "* ]]; then
 				peers_alive "$pid" && echo "$pid"
@@ -273,7 +275,7 @@ dockerd_stop() {
 		peers_end_pid "$containerd" 10 || rc=1
 	fi
 	for pid in $(peers_pids_under "$dir" "$exec_root"); do
-		peers_log "dockerd_stop: leftover process $pid: $(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)"
+		peers_log "dockerd_stop: leftover process $pid: $(tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline")"
 		peers_end_pid "$pid" 5 || rc=1
 	done
 	# dockerd makes /run/docker/plugins whatever its exec root (moby's getPluginExecRoot):
@@ -283,8 +285,9 @@ dockerd_stop() {
 	fi
 	if [ -f "$dir/host-before" ]; then
 		left=$(LC_ALL=C comm -13 "$dir/host-before" <(peers_host_state) | grep -v '^link veth' || true)
-		# Links and chains with docker's names only: other users of the machine come and go.
-		left=$(grep -E 'docker|^iptables|^path' <<<"$left" || true)
+		# Docker's links, chains and paths only: other users of the machine (and podman, whose
+		# blob cache podman_clean handles) come and go meanwhile.
+		left=$(grep -iE 'docker|containerd' <<<"$left" || true)
 		if [ -n "$left" ]; then
 			peers_log "dockerd_stop: left on the host: $(tr '\n' ';' <<<"$left")"
 			rc=1
@@ -312,7 +315,14 @@ podman_env() {
 	}
 	mkdir -p "$dir"
 	dir=$(readlink -f "$dir")
-	mkdir -p "$dir/root" "$dir/runroot" "$dir/tmp" "$dir/networks"
+	mkdir -p "$dir/root" "$dir/tmp" "$dir/networks"
+	# podman refuses a runroot of 50 characters or more ("the specified runroot is longer than
+	# 50 characters"): a short one under /tmp then, removed by podman_clean.
+	local runroot=$dir/runroot
+	if [ ${#runroot} -ge 50 ]; then
+		runroot=$(mktemp -d /tmp/hako-podman.XXXXXX)
+	fi
+	mkdir -p "$runroot"
 	cat >"$dir/containers.conf" <<-EOF
 		[containers]
 		default_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]
@@ -332,29 +342,32 @@ podman_env() {
 		[storage]
 		driver = "overlay"
 		graphroot = "$dir/root"
-		runroot = "$dir/runroot"
+		runroot = "$runroot"
 	EOF
 	# No registry is searched for short names: only local images and explicit 127.0.0.1 ones.
 	printf 'unqualified-search-registries = []\nshort-name-mode = "disabled"\n' >"$dir/registries.conf"
 	peers_blob_cache_note "$dir"
-	export PODMAN_DIR=$dir CONTAINERS_CONF=$dir/containers.conf \
+	export PODMAN_DIR=$dir PODMAN_RUNROOT=$runroot CONTAINERS_CONF=$dir/containers.conf \
 		CONTAINERS_STORAGE_CONF=$dir/storage.conf CONTAINERS_REGISTRIES_CONF=$dir/registries.conf
 }
 
 podman_cli() {
-	podman --root "${PODMAN_DIR:?podman_env first}/root" --runroot "$PODMAN_DIR/runroot" "$@" 3>&-
+	podman --root "${PODMAN_DIR:?podman_env first}/root" --runroot "$PODMAN_RUNROOT" "$@" 3>&-
 }
 
 podman_clean() {
 	local dir=${PODMAN_DIR:-} pid rc=0
 	[ -n "$dir" ] || return 0
 	for pid in $(peers_pids_under "$dir"); do
-		peers_log "podman_clean: leftover process $pid: $(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)"
+		peers_log "podman_clean: leftover process $pid: $(tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline")"
 		peers_end_pid "$pid" 5 || rc=1
 	done
 	peers_blob_cache_drop "$dir"
+	if [ "${PODMAN_RUNROOT:-}" != "$dir/runroot" ]; then
+		peers_remove_dir "$PODMAN_RUNROOT" || rc=1
+	fi
 	peers_remove_dir "$dir" || rc=1
-	unset PODMAN_DIR CONTAINERS_CONF CONTAINERS_STORAGE_CONF CONTAINERS_REGISTRIES_CONF
+	unset PODMAN_DIR PODMAN_RUNROOT CONTAINERS_CONF CONTAINERS_STORAGE_CONF CONTAINERS_REGISTRIES_CONF
 	return $rc
 }
 
