@@ -2,96 +2,47 @@
 
 #include "json/reader.h"
 #include "oci/spec.h"
+#include "runtime/mount_plan.h"
+#include "runtime/process_setup.h"
+#include "seccomp/features.h"
+#include "sys/capabilities.h"
 
 namespace hako::runtime {
 
+// Every value comes from the code that implements it (mount option table, capability table,
+// seccomp vocabulary) or from a probe of this host (LSMs, seccomp flags), so the document cannot
+// claim what the build does not do. What hako lacks is reported as false: systemd cgroups,
+// Intel RDT, idmapped mounts, checkpoint/restore.
 std::string features_json() {
   using json::Value;
+  seccomp::Vocabulary sc = seccomp::vocabulary();
+  Value caps = Value::array();
+  for (int i = 0; sys::capability_name(i) != nullptr; ++i) caps.push_back(sys::capability_name(i));
   Value f = {
       {"ociVersionMin", "1.0.0"},
       {"ociVersionMax", oci::kSpecVersion},
       {"hooks",
        {"prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop"}},
-      {"mountOptions", {"async",         "atime",      "bind",     "defaults",  "dev",
-                        "diratime",      "dirsync",    "exec",     "mand",      "noatime",
-                        "nodev",         "nodiratime", "noexec",   "nomand",    "norelatime",
-                        "nostrictatime", "nosuid",     "private",  "rbind",     "relatime",
-                        "remount",       "ro",         "rprivate", "rshared",   "rslave",
-                        "runbindable",   "rw",         "shared",   "silent",    "slave",
-                        "strictatime",   "suid",       "sync",     "unbindable"}},
+      {"mountOptions", known_mount_options()},
       {"linux",
        {{"namespaces", {"cgroup", "ipc", "mount", "network", "pid", "time", "user", "uts"}},
-        {"capabilities", Value::array()},
-        {"cgroup", {{"v1", true}, {"v2", true}, {"systemd", false}, {"systemdUser", false}}},
+        {"capabilities", caps},
+        {"cgroup",
+         {{"v1", true}, {"v2", true}, {"systemd", false}, {"systemdUser", false}, {"rdma", false}}},
         {"seccomp",
          {{"enabled", true},
-          {"actions",
-           {"SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO", "SCMP_ACT_KILL", "SCMP_ACT_KILL_PROCESS",
-            "SCMP_ACT_KILL_THREAD", "SCMP_ACT_LOG", "SCMP_ACT_NOTIFY", "SCMP_ACT_TRACE",
-            "SCMP_ACT_TRAP"}},
-          {"operators",
-           {"SCMP_CMP_EQ", "SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_LE", "SCMP_CMP_LT",
-            "SCMP_CMP_MASKED_EQ", "SCMP_CMP_NE"}},
-          {"archs",
-           {"SCMP_ARCH_AARCH64", "SCMP_ARCH_ARM", "SCMP_ARCH_MIPS", "SCMP_ARCH_MIPS64",
-            "SCMP_ARCH_MIPS64N32", "SCMP_ARCH_MIPSEL", "SCMP_ARCH_MIPSEL64",
-            "SCMP_ARCH_MIPSEL64N32", "SCMP_ARCH_PPC", "SCMP_ARCH_PPC64", "SCMP_ARCH_PPC64LE",
-            "SCMP_ARCH_RISCV64", "SCMP_ARCH_S390", "SCMP_ARCH_S390X", "SCMP_ARCH_X32",
-            "SCMP_ARCH_X86", "SCMP_ARCH_X86_64"}},
-          {"knownFlags",
-           {"SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG",
-            "SECCOMP_FILTER_FLAG_SPEC_ALLOW"}},
-          {"supportedFlags",
-           {"SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG",
-            "SECCOMP_FILTER_FLAG_SPEC_ALLOW"}}}},
-        {"apparmor", {{"enabled", true}}},
-        {"selinux", {{"enabled", true}}},
+          {"actions", sc.actions},
+          {"operators", sc.operators},
+          {"archs", sc.archs},
+          {"knownFlags", sc.known_flags},
+          {"supportedFlags", sc.supported_flags}}},
+        {"apparmor", {{"enabled", host_has_apparmor()}}},
+        {"selinux", {{"enabled", host_has_selinux()}}},
         {"intelRdt", {{"enabled", false}}},
         {"mountExtensions", {{"idmap", {{"enabled", false}}}}}}},
-      {"annotations", {{"org.opencontainers.runc.checkpoint.enabled", "false"}}}};
-  std::vector<std::string> caps;
-  static const char* const kCaps[] = {"CAP_CHOWN",
-                                      "CAP_DAC_OVERRIDE",
-                                      "CAP_DAC_READ_SEARCH",
-                                      "CAP_FOWNER",
-                                      "CAP_FSETID",
-                                      "CAP_KILL",
-                                      "CAP_SETGID",
-                                      "CAP_SETUID",
-                                      "CAP_SETPCAP",
-                                      "CAP_LINUX_IMMUTABLE",
-                                      "CAP_NET_BIND_SERVICE",
-                                      "CAP_NET_BROADCAST",
-                                      "CAP_NET_ADMIN",
-                                      "CAP_NET_RAW",
-                                      "CAP_IPC_LOCK",
-                                      "CAP_IPC_OWNER",
-                                      "CAP_SYS_MODULE",
-                                      "CAP_SYS_RAWIO",
-                                      "CAP_SYS_CHROOT",
-                                      "CAP_SYS_PTRACE",
-                                      "CAP_SYS_PACCT",
-                                      "CAP_SYS_ADMIN",
-                                      "CAP_SYS_BOOT",
-                                      "CAP_SYS_NICE",
-                                      "CAP_SYS_RESOURCE",
-                                      "CAP_SYS_TIME",
-                                      "CAP_SYS_TTY_CONFIG",
-                                      "CAP_MKNOD",
-                                      "CAP_LEASE",
-                                      "CAP_AUDIT_WRITE",
-                                      "CAP_AUDIT_CONTROL",
-                                      "CAP_SETFCAP",
-                                      "CAP_MAC_OVERRIDE",
-                                      "CAP_MAC_ADMIN",
-                                      "CAP_SYSLOG",
-                                      "CAP_WAKE_ALARM",
-                                      "CAP_BLOCK_SUSPEND",
-                                      "CAP_AUDIT_READ",
-                                      "CAP_PERFMON",
-                                      "CAP_BPF",
-                                      "CAP_CHECKPOINT_RESTORE"};
-  for (const char* c : kCaps) f["linux"]["capabilities"].push_back(c);
+      {"annotations",
+       {{"io.github.seccomp.libseccomp.version", sc.libseccomp_version},
+        {"org.opencontainers.runc.checkpoint.enabled", "false"}}}};
   return f.dump(4) + "\n";
 }
 

@@ -18,7 +18,8 @@ namespace hako::runtime {
 // container_status().
 ContainerStatus live_status(const ContainerState& state, const StatePaths& paths);
 
-// pause/resume: freeze or thaw every process of a running (or paused) container.
+// pause/resume: freeze or thaw every process of a running or created (resp. paused) container;
+// any other state is a kFailedPrecondition naming it, and nothing changes.
 Status pause_container(const std::string& root, const std::string& id);
 Status resume_container(const std::string& root, const std::string& id);
 

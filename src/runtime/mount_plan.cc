@@ -2,6 +2,7 @@
 
 #include <sys/mount.h>
 
+#include <algorithm>
 #include <cstring>
 
 namespace hako::runtime {
@@ -90,6 +91,14 @@ ParsedOptions parse_mount_options(const std::vector<std::string>& options) {
       out.data += opt;
     }
   }
+  return out;
+}
+
+std::vector<std::string> known_mount_options() {
+  std::vector<std::string> out = {"bind", "rbind"};
+  for (const auto& f : kFlagOptions) out.emplace_back(f.name);
+  for (const auto& p : kPropagationOptions) out.emplace_back(p.name);
+  std::sort(out.begin(), out.end());
   return out;
 }
 

@@ -39,6 +39,9 @@ struct ParsedOptions {
 };
 
 ParsedOptions parse_mount_options(const std::vector<std::string>& options);
+// Every option parse_mount_options() treats as a flag or propagation (not as filesystem
+// data), sorted: `features`' mountOptions.
+std::vector<std::string> known_mount_options();
 
 // Relative bind sources are relative to `bundle` (runtime spec, "mounts").
 Result<std::vector<MountStep>> plan_mounts(const oci::Spec& spec, const std::string& bundle = "");

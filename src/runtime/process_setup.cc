@@ -151,19 +151,19 @@ Status finalize_process(const ProcessContext& ctx) {
   return apply_lsm_labels(p);
 }
 
-static bool apparmor_enabled() {
+bool host_has_apparmor() {
   auto text = sys::read_file("/sys/module/apparmor/parameters/enabled", 16);
   return text && starts_with(*text, "Y");
 }
 
-static bool selinux_enabled() { return sys::exists("/sys/fs/selinux/enforce"); }
+bool host_has_selinux() { return sys::exists("/sys/fs/selinux/enforce"); }
 
 Status check_lsm_support(const oci::Process& process) {
-  if (!process.apparmor_profile.empty() && !apparmor_enabled())
+  if (!process.apparmor_profile.empty() && !host_has_apparmor())
     return failed_precondition(
         "process.apparmorProfile \"" + process.apparmor_profile +
         "\": AppArmor is not enabled on this host; remove the field or enable AppArmor");
-  if (!process.selinux_label.empty() && !selinux_enabled())
+  if (!process.selinux_label.empty() && !host_has_selinux())
     return failed_precondition(
         "process.selinuxLabel \"" + process.selinux_label +
         "\": SELinux is not enabled on this host; remove the field or enable SELinux");

@@ -35,6 +35,9 @@ Status finalize_process(const ProcessContext& ctx);
 // apparmorProfile / selinuxLabel need their LSM loaded on the host; a clear error otherwise.
 // Checked in the runtime before anything is created.
 Status check_lsm_support(const oci::Process& process);
+// Whether the host has AppArmor or SELinux enabled: labels are applied only then.
+bool host_has_apparmor();
+bool host_has_selinux();
 
 // execve with the process's env (HOME added if missing). Returns only on failure.
 Error exec_process(const oci::Process& process, const std::string& executable);

@@ -145,6 +145,17 @@ std::optional<FlagInfo> find_flag(std::string_view name) {
   return std::nullopt;
 }
 
+template <typename Table>
+static std::vector<std::string_view> names_of(const Table& table) {
+  std::vector<std::string_view> out;
+  for (const auto& e : table) out.push_back(e.name);
+  return out;
+}
+std::vector<std::string_view> action_names() { return names_of(kActions); }
+std::vector<std::string_view> arch_names() { return names_of(kArches); }
+std::vector<std::string_view> op_names() { return names_of(kOps); }
+std::vector<std::string_view> flag_names() { return names_of(kFlags); }
+
 std::optional<ArchNames> find_host_arch(std::string_view name) {
   // uname spells 32-bit x86 and ARM by CPU generation: i386..i686, armv6l, armv7l, armv8l.
   if (name.size() == 4 && name[0] == 'i' && name.substr(2) == "86") name = "i686";

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <optional>
 #include <string_view>
+#include <vector>
 
 namespace hako::seccomp {
 
@@ -40,6 +41,12 @@ struct FlagInfo {
   bool supported;         // settable through libseccomp 2.5, hence by this build
 };
 std::optional<FlagInfo> find_flag(std::string_view name);  // "SECCOMP_FILTER_FLAG_LOG"
+
+// Every name the lookups above accept, in table order.
+std::vector<std::string_view> action_names();
+std::vector<std::string_view> arch_names();
+std::vector<std::string_view> op_names();
+std::vector<std::string_view> flag_names();
 
 // One architecture under its three names.
 struct ArchNames {

@@ -11,10 +11,12 @@
 #include "base/log.h"
 #include "base/strings.h"
 #include "runtime/create.h"
+#include "runtime/events.h"
 #include "runtime/exec.h"
 #include "runtime/features.h"
 #include "runtime/foreground.h"
 #include "runtime/lifecycle.h"
+#include "runtime/ps.h"
 #include "runtime/self_protect.h"
 #include "runtime/spec_template.h"
 #include "sys/file.h"
@@ -44,7 +46,10 @@ struct Args {
   int preserve_fds = 0;
   // exec
   std::string process_file, cwd, user;
-  std::vector<std::string> env, caps, exec_args;
+  std::vector<std::string> env, caps, exec_args, ps_args;
+  // events
+  bool stats = false;
+  std::string interval = "5s";
   std::vector<uint32_t> additional_gids;
   bool tty = false, no_new_privs = false;
   // update
@@ -57,7 +62,7 @@ struct Args {
 
 struct Commands {
   CLI::App *create, *run, *start, *state, *kill, *del, *pause, *resume;
-  CLI::App *list, *ps, *spec, *features, *exec, *update;
+  CLI::App *list, *ps, *spec, *features, *exec, *update, *events;
 };
 
 int fail(Logger& log, const Error& e) {
@@ -81,6 +86,8 @@ Result<Logger> make_logger(const Globals& g) {
   l.set_level(g.debug ? LogLevel::kDebug : LogLevel::kInfo);
   return l;
 }
+
+int status_exit(Logger& log, const Status& s) { return s ? 0 : fail(log, s.error()); }
 
 void add_create_flags(CLI::App* c, Args& a) {
   c->add_option("id", a.id)->required();
@@ -122,7 +129,11 @@ void define_query_commands(CLI::App& app, Args& a, Commands& c) {
   c.list->add_flag("-q,--quiet", a.quiet, "ids only");
   c.ps = add_id_command(app, "ps", "list a container's processes", a);
   c.ps->add_option("-f,--format", a.format, "table or json");
-  c.ps->allow_extras();
+  // Everything after the id is ps(1)'s own arguments, as runc passes them.
+  c.ps->prefix_command();
+  c.events = add_id_command(app, "events", "print a container's stats and OOM events", a);
+  c.events->add_flag("--stats", a.stats, "print the stats once and exit");
+  c.events->add_option("--interval", a.interval, "time between stats (Go duration, default 5s)");
   c.spec = app.add_subcommand("spec", "write a template config.json");
   c.spec->add_option("-b,--bundle", a.bundle, "bundle directory");
   c.spec->add_flag("--rootless", a.rootless, "a config for rootless containers");
@@ -314,15 +325,28 @@ int do_list(const Args& a, Logger& log) {
 }
 
 int do_ps(const Args& a, Logger& log) {
-  auto pids = runtime::container_pids(a.g.root, a.id);
-  if (!pids) return fail(log, pids.error());
   if (a.format == "json") {
+    auto pids = runtime::container_pids(a.g.root, a.id);
+    if (!pids) return fail(log, pids.error());
     std::printf("%s\n", json::Value(*pids).dump().c_str());
     return 0;
   }
-  std::printf("PID\n");
-  for (pid_t p : *pids) std::printf("%d\n", p);
+  if (a.format != "table")
+    return fail(log,
+                invalid_argument("--format: unknown format \"" + a.format + "\" (table or json)"));
+  auto table = runtime::container_ps_table(a.g.root, a.id, a.ps_args);
+  if (!table) return fail(log, table.error().context("ps container " + a.id));
+  std::fputs(table->c_str(), stdout);
   return 0;
+}
+
+int do_events(const Args& a, Logger& log) {
+  runtime::EventsOptions o;
+  o.stats_only = a.stats;
+  auto interval = runtime::parse_go_duration(a.interval);
+  if (!interval) return fail(log, interval.error());
+  o.interval = *interval;
+  return status_exit(log, runtime::container_events(a.g.root, a.id, o, stdout, log));
 }
 
 int do_spec(const Args& a, Logger& log) {
@@ -333,8 +357,6 @@ int do_spec(const Args& a, Logger& log) {
       path, runtime::default_spec_json(a.rootless, ::getuid(), ::getgid()), 0644);
   return s ? 0 : fail(log, s.error());
 }
-
-int status_exit(Logger& log, const Status& s) { return s ? 0 : fail(log, s.error()); }
 
 // Runs the parsed command; -1 when it is one that does not exist yet.
 int dispatch(const Commands& c, const Args& a, Logger& log) {
@@ -363,6 +385,7 @@ int dispatch(const Commands& c, const Args& a, Logger& log) {
   }
   if (c.list->parsed()) return do_list(a, log);
   if (c.ps->parsed()) return do_ps(a, log);
+  if (c.events->parsed()) return do_events(a, log);
   if (c.spec->parsed()) return do_spec(a, log);
   if (c.features->parsed()) {
     std::fputs(runtime::features_json().c_str(), stdout);
@@ -391,7 +414,7 @@ int main(int argc, char** argv, char** envp) {
   define_query_commands(app, a, c);
   define_exec_command(app, a, c);
   define_update_command(app, a, c);
-  for (const char* later : {"events", "checkpoint", "restore"}) {
+  for (const char* later : {"checkpoint", "restore"}) {
     app.add_subcommand(later, "not implemented yet")->allow_extras();
   }
   try {
@@ -400,6 +423,7 @@ int main(int argc, char** argv, char** envp) {
     return app.exit(e);
   }
   if (c.exec->parsed()) a.exec_args = c.exec->remaining();
+  if (c.ps->parsed()) a.ps_args = c.ps->remaining();
 
   auto logger = make_logger(a.g);
   if (!logger) {
