@@ -98,8 +98,8 @@ Status Writer::write(std::string_view data) {
     return fail(invalid_argument("size exceeds the expected " + std::to_string(*expected_size_) +
                                  " bytes"));
   if (max_size_ && written_ + data.size() > *max_size_)
-    return fail(invalid_argument("size exceeds the limit of " + std::to_string(*max_size_) +
-                                 " bytes"));
+    return fail(
+        invalid_argument("size exceeds the limit of " + std::to_string(*max_size_) + " bytes"));
   if (auto s = sys::write_all(fd_.get(), data, "ingest/" + temp_name_); !s)
     return fail(std::move(s).error());
   hash_.update(data);
@@ -162,8 +162,8 @@ Result<std::pair<std::string, UniqueFd>> create_ingest_file(int ingest_dir,
                                                             const std::string& prefix) {
   for (int attempt = 0; attempt < 16; ++attempt) {
     std::string name = prefix + "." + std::to_string(::getpid()) + "." + random_suffix();
-    int fd = ::openat(ingest_dir, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
-                      0600);
+    int fd = ::openat(ingest_dir, name.c_str(),
+                      O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd < 0 && errno == EEXIST) continue;
     if (fd < 0) return sys_error("create ingest/" + name);
     UniqueFd owned(fd);

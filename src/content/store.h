@@ -42,8 +42,8 @@ class Writer {
   // Appends; fails as soon as the expected size would be exceeded.
   Status write(std::string_view data);
   // Checks size and digest, fsyncs, renames into blobs/ and fsyncs the directory. Succeeds if an
-  // identical blob appeared meanwhile. A writer from begin_ingest_unknown() checks no digest. On a mismatch: `blob sha256:…: digest mismatch: got
-  // sha256:…` and the temp file is gone.
+  // identical blob appeared meanwhile. A writer from begin_ingest_unknown() checks no digest. On a
+  // mismatch: `blob sha256:…: digest mismatch: got sha256:…` and the temp file is gone.
   Status commit();
 
   uint64_t written() const { return written_; }

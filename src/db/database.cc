@@ -154,10 +154,10 @@ Database::~Database() {
 Result<Database> Database::open(const std::string& path,
                                 const std::vector<std::string>& migrations) {
   sqlite3* raw = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &raw,
-                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX |
-                               SQLITE_OPEN_EXRESCODE,
-                           nullptr);
+  int rc = sqlite3_open_v2(
+      path.c_str(), &raw,
+      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE,
+      nullptr);
   Database db(raw, path);  // closes `raw` on every path out, opened or not
   if (rc != SQLITE_OK) return sqlite_error(raw, rc, "open database " + path);
   sqlite3_busy_timeout(raw, kBusyTimeoutMs);

@@ -93,12 +93,14 @@ Result<std::vector<std::string>> list_applets(const std::string& busybox) {
 
 Result<std::string> busybox_layer(const std::string& busybox) {
   HAKO_TRY_ASSIGN(std::string binary, sys::read_file(busybox, kMaxBusyboxBytes));
-  if (binary.size() < 4 || binary.compare(0, 4, "\x7f" "ELF") != 0)
+  if (binary.size() < 4 || binary.compare(0, 4,
+                                          "\x7f"
+                                          "ELF") != 0)
     return failed_precondition(busybox + " is not an ELF binary: install busybox-static");
   HAKO_TRY_ASSIGN(auto applets, list_applets(busybox));
-  std::set<std::string> dirs = {"bin", "dev", "etc", "home", "proc", "root", "sys",
-                                "tmp", "usr", "usr/bin", "usr/sbin", "sbin", "var", "var/spool",
-                                "var/www"};
+  std::set<std::string> dirs = {"bin",      "dev",  "etc", "home",      "proc",
+                                "root",     "sys",  "tmp", "usr",       "usr/bin",
+                                "usr/sbin", "sbin", "var", "var/spool", "var/www"};
   for (const auto& a : applets) {
     auto slash = a.rfind('/');
     if (slash != a.npos) dirs.insert(a.substr(0, slash));

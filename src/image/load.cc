@@ -139,7 +139,8 @@ Result<std::vector<Pending>> oci_layout(const content::Store& blobs, const Archi
     HAKO_TRY_ASSIGN(oci::Digest m, select_manifest(blobs, d));
     auto name = oci_entry_name(d);
     // Several entries for one manifest (two tags) become one image with both names.
-    auto same = std::find_if(out.begin(), out.end(), [&](const Pending& p) { return p.manifest == m; });
+    auto same =
+        std::find_if(out.begin(), out.end(), [&](const Pending& p) { return p.manifest == m; });
     if (same == out.end()) {
       out.push_back(Pending{m, {}});
       same = out.end() - 1;
@@ -170,10 +171,12 @@ Result<std::vector<LoadedEntry>> load_archive(ImageStore& store, archive::Reader
   const content::Store& blobs = store.blobs();
   HAKO_TRY_ASSIGN(ArchiveIndex index, ArchiveIndex::read(blobs, input));
   std::vector<Pending> pending;
-  if (index.has("manifest.json")) {
-    HAKO_TRY_ASSIGN(pending, docker_archive(blobs, index));
-  } else if (index.has("index.json")) {
+  // An OCI layout wins over the manifest.json that Docker 25 and hako add beside it: its index
+  // keeps the manifests' own digests.
+  if (index.has("index.json") && index.has("oci-layout")) {
     HAKO_TRY_ASSIGN(pending, oci_layout(blobs, index));
+  } else if (index.has("manifest.json")) {
+    HAKO_TRY_ASSIGN(pending, docker_archive(blobs, index));
   } else {
     return invalid_argument(
         "load: the archive has neither manifest.json (docker-archive) nor index.json (OCI "

@@ -213,6 +213,15 @@ Status Metadata::remove_image(const oci::Digest& id) {
   return tx.commit();
 }
 
+Status Metadata::check_integrity() {
+  HAKO_TRY_ASSIGN(auto st, db_.prepare("PRAGMA integrity_check"));
+  HAKO_TRY_ASSIGN(bool row, st.step());
+  if (row && st.column_text(0) != "ok")
+    return internal_error("hako.db is damaged: " + st.column_text(0) +
+                          "; restore it from a backup or remove the store");
+  return ok();
+}
+
 Result<std::set<oci::Digest>> Metadata::live_chain_ids() {
   HAKO_TRY_ASSIGN(auto st, db_.prepare("SELECT DISTINCT chain_id FROM image_layers"));
   std::set<oci::Digest> out;

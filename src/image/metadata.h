@@ -36,9 +36,9 @@ struct ImageRecord {
   oci::Digest id;  // the config's digest, as Docker
   oci::Digest manifest;
   std::string manifest_media_type;
-  std::string created;  // RFC 3339, from the config
-  int64_t size = 0;     // sum of the layers' unpacked sizes
-  int64_t added = 0;    // unix seconds when it entered this store
+  std::string created;              // RFC 3339, from the config
+  int64_t size = 0;                 // sum of the layers' unpacked sizes
+  int64_t added = 0;                // unix seconds when it entered this store
   std::vector<LayerRecord> layers;  // bottom first
 };
 
@@ -67,6 +67,9 @@ class Metadata {
   Result<bool> remove_ref(const std::string& name);
   // Removes the image and every reference to it.
   Status remove_image(const oci::Digest& id);
+
+  // SQLite's own consistency check of the file.
+  Status check_integrity();
 
   // What is in use, for garbage collection.
   Result<std::set<oci::Digest>> live_chain_ids();

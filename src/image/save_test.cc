@@ -100,8 +100,9 @@ class ImageSaveTest : public ::testing::Test {
   }
 
   void keep(const std::string& name, const std::string& data) {
-    if (const char* dir = std::getenv("HAKO_SAVE_TEST_OUT"))
+    if (const char* dir = std::getenv("HAKO_SAVE_TEST_OUT")) {
       ASSERT_TRUE(sys::write_file_atomic(std::string(dir) + "/" + name, data));
+    }
   }
 
   std::string root_;

@@ -61,7 +61,7 @@ Result<PendingMark> ImageStore::mark_pending() {
   std::string path = pending_dir(root_) + "/" + std::to_string(::getpid()) + "-" +
                      std::to_string(::time(nullptr)) + "-" +
                      std::to_string(reinterpret_cast<uintptr_t>(&path) & 0xffff);
-  HAKO_TRY(sys::write_file(path, ""));
+  HAKO_TRY_ASSIGN(UniqueFd fd, sys::open_path(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600));
   return PendingMark(std::move(path));
 }
 
@@ -230,6 +230,7 @@ Result<RemoveReport> ImageStore::remove(std::string_view name, bool force) {
   auto gc = collect_garbage(false);
   lock_shared();
   if (!gc) return std::move(gc).error();
+  report.reclaimed = gc->bytes;
   return report;
 }
 
@@ -254,6 +255,7 @@ Result<RemoveReport> ImageStore::prune(bool all) {
   auto gc = collect_garbage(false);
   lock_shared();
   if (!gc) return std::move(gc).error();
+  report.reclaimed = gc->bytes;
   return report;
 }
 

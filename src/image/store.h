@@ -16,8 +16,8 @@
 
 #include <cstdint>
 #include <optional>
-#include <utility>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "base/result.h"
@@ -34,6 +34,7 @@ namespace hako::image {
 struct RemoveReport {
   std::vector<std::string> untagged;  // familiar references
   std::vector<oci::Digest> deleted;
+  int64_t reclaimed = 0;  // bytes of blobs and layers removed
 };
 
 struct GcReport {

@@ -1,0 +1,26 @@
+// The `hako` commands. Each add_* registers one command (Docker's name, flags and help) on
+// its parent and runs it when parsed, leaving the outcome in Context::status for main() to
+// turn into an exit code. One file per command; the work itself is in the library modules.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include "cli/context.h"
+
+namespace hako::cli {
+
+void add_images(CLI::App& parent, Context& ctx, const char* name = "images");
+void add_image_inspect(CLI::App& parent, Context& ctx);
+void add_history(CLI::App& parent, Context& ctx);
+void add_tag(CLI::App& parent, Context& ctx);
+void add_rmi(CLI::App& parent, Context& ctx, const char* name = "rmi");
+void add_image_prune(CLI::App& parent, Context& ctx);
+void add_save(CLI::App& parent, Context& ctx);
+void add_load(CLI::App& parent, Context& ctx);
+void add_import(CLI::App& parent, Context& ctx);
+void add_image_default(CLI::App& parent, Context& ctx);
+void add_image_mount(CLI::App& parent, Context& ctx);
+void add_system_df(CLI::App& parent, Context& ctx);
+void add_system_check(CLI::App& parent, Context& ctx);
+
+}  // namespace hako::cli

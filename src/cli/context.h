@@ -1,0 +1,32 @@
+// Context: what every `hako` command gets from main() — the store and state roots chosen by
+// --root/--state (or HAKO_ROOT/HAKO_STATE), and the streams to print to. Commands open the
+// image store through it, so no command reaches a global default by itself.
+// Value type; one thread.
+#pragma once
+
+#include <cstdio>
+#include <string>
+
+#include "base/result.h"
+#include "image/store.h"
+
+namespace hako::cli {
+
+inline constexpr const char* kDefaultRoot = "/var/lib/hako";
+inline constexpr const char* kDefaultState = "/run/hako";
+
+struct Context {
+  std::string root = kDefaultRoot;
+  std::string state = kDefaultState;
+  FILE* out = stdout;
+  FILE* err = stderr;
+  // The outcome of the command that ran; main() maps it to the exit code.
+  Status status;
+
+  Result<image::ImageStore> open_store() const { return image::ImageStore::open(root); }
+};
+
+// Writes all of `text` to the stream (a closed pipe is an error, not a crash).
+Status print(FILE* f, std::string_view text);
+
+}  // namespace hako::cli

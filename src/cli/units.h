@@ -1,0 +1,22 @@
+// Docker's human units, as the docker CLI prints them (github.com/docker/go-units): sizes in
+// decimal units with three significant digits ("4.26MB", "1.2GB"), durations in words
+// ("About an hour", "3 weeks"), and RFC 3339 timestamps parsed to Unix time. Pure; thread safe.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace hako::cli {
+
+std::string human_size(int64_t bytes);
+std::string human_duration(int64_t seconds);
+// "2 hours ago"; "N/A" for an unknown time.
+std::string time_ago(std::optional<int64_t> unix_seconds, int64_t now);
+// "2024-05-01T10:00:00.123456789Z", "...+02:00"; nullopt if it is not RFC 3339.
+std::optional<int64_t> parse_rfc3339(std::string_view text);
+// "2024-05-01 10:00:00 +0000 UTC", as Docker's CreatedAt column.
+std::string format_created_at(int64_t unix_seconds);
+
+}  // namespace hako::cli

@@ -1,0 +1,80 @@
+// hako: Docker's command line over hako's own store. This file only builds the command tree,
+// picks the store and state roots, and maps an error to one line on stderr and an exit code.
+#include <cstdio>
+#include <cstdlib>
+
+#include <CLI/CLI.hpp>
+
+#include "cli/commands.h"
+
+namespace {
+
+using namespace hako;
+
+// Docker's CLI exits 1 for a failed command and 125 when the daemon side fails a `run`; with
+// no `run` yet, every failure is 1, and usage errors are CLI11's (2? Docker uses 125 there
+// too): keep 125 for usage so scripts can tell a typo from a failed operation.
+constexpr int kExitFailure = 1;
+constexpr int kExitUsage = 125;
+
+std::string env_or(const char* name, const char* fallback) {
+  const char* v = std::getenv(name);
+  return v && *v ? v : fallback;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  cli::Context ctx;
+  ctx.root = env_or("HAKO_ROOT", cli::kDefaultRoot);
+  ctx.state = env_or("HAKO_STATE", cli::kDefaultState);
+
+  CLI::App app("hako: containers, Docker's way, without a daemon", "hako");
+  app.require_subcommand(1);
+  app.fallthrough();
+  app.add_option("--root", ctx.root, "Store directory (images, containers, volumes)")
+      ->capture_default_str();
+  app.add_option("--state", ctx.state, "Runtime state directory")->capture_default_str();
+  app.set_version_flag("-v,--version", "hako version 0.1.0");
+
+  cli::add_images(app, ctx);
+  cli::add_history(app, ctx);
+  cli::add_tag(app, ctx);
+  cli::add_rmi(app, ctx);
+  cli::add_load(app, ctx);
+  cli::add_save(app, ctx);
+  cli::add_import(app, ctx);
+
+  CLI::App* image = app.add_subcommand("image", "Manage images");
+  image->require_subcommand(1);
+  cli::add_images(*image, ctx, "ls");
+  image->get_subcommand("ls")->alias("list");
+  cli::add_image_inspect(*image, ctx);
+  cli::add_history(*image, ctx);
+  cli::add_tag(*image, ctx);
+  cli::add_rmi(*image, ctx, "rm");
+  cli::add_image_prune(*image, ctx);
+  cli::add_load(*image, ctx);
+  cli::add_save(*image, ctx);
+  cli::add_import(*image, ctx);
+  cli::add_image_default(*image, ctx);
+  cli::add_image_mount(*image, ctx);
+
+  CLI::App* system = app.add_subcommand("system", "Manage hako");
+  system->require_subcommand(1);
+  cli::add_system_df(*system, ctx);
+  cli::add_system_check(*system, ctx);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) return app.exit(e);
+    std::fprintf(stderr, "hako: %s (see hako --help)\n", e.what());
+    return kExitUsage;
+  }
+  if (!ctx.status) {
+    std::fprintf(stderr, "hako: %s\n", ctx.status.error().message().c_str());
+    return kExitFailure;
+  }
+  return 0;
+}
