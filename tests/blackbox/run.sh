@@ -13,7 +13,8 @@
 # containers are orphans) inside a private mount namespace whose mounts are slaves of the host's:
 # nothing a test or a runtime mounts can reach the host, and each test still checks that it left
 # no mount, cgroup (only ever under /hako-test) or process behind. Exits non-zero if any test
-# failed; prints "blackbox: N passed, N failed, N skipped" last.
+# failed; prints "blackbox: N passed, N failed, N skipped" last, and appends that line to
+# $HAKO_BLACKBOX_SUMMARY when set (each suite adds its own line there).
 #
 # Environment: HAKO_REQUIRE_CAPS=1 makes a missing capability this machine should have (user
 # namespaces, seccomp, cgroups, overlayfs, time namespaces) fail instead of skip; RECVTTY names a
@@ -145,7 +146,7 @@ skipped=$(grep -cE '^ok [0-9]+ .* # skip' "$RUN_DIR/bats.out" || true)
 failed=$(grep -cE '^not ok [0-9]+ ' "$RUN_DIR/bats.out" || true)
 echo "blackbox: $((total - failed - skipped)) passed, $failed failed, $skipped skipped"
 if [ -n "${HAKO_BLACKBOX_SUMMARY:-}" ]; then
-	echo "blackbox: $((total - failed - skipped)) passed, $failed failed, $skipped skipped" >"$HAKO_BLACKBOX_SUMMARY"
+	echo "blackbox: $((total - failed - skipped)) passed, $failed failed, $skipped skipped" >>"$HAKO_BLACKBOX_SUMMARY"
 fi
 if [ "$rc" = 0 ] && [ "$total" = 0 ]; then
 	echo "run.sh: no test ran" >&2

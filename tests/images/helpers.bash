@@ -17,7 +17,7 @@ IMAGES_DIR=$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")
 TESTS_DIR=$(dirname "$IMAGES_DIR")
 MAKE_ARCHIVE="$TESTS_DIR/lib/make_docker_archive.py"
 ARCHIVE_INFO="$IMAGES_DIR/archive_info.py"
-# shellcheck source=../lib/peers.bash
+# shellcheck source=tests/lib/peers.bash
 source "$TESTS_DIR/lib/peers.bash"
 
 HAKO=${HAKO:?set HAKO to the hako binary}

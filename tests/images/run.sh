@@ -23,7 +23,6 @@
 set -euo pipefail
 
 IMAGES_DIR=$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")
-TESTS_DIR=$(dirname "$IMAGES_DIR")
 
 # Second stage: inside tini and the private mount namespace.
 if [ "${1:-}" = --in-namespace ]; then

@@ -124,8 +124,8 @@ peers_mounts_under() {
 
 # peers_unmount_under DIR: unmount everything at or below DIR; fails if something stays.
 peers_unmount_under() {
-	local dir=$1 mp round
-	for round in 1 2 3; do
+	local dir=$1 mp
+	for _ in 1 2 3; do
 		while IFS= read -r mp; do
 			[ -n "$mp" ] || continue
 			umount "$mp" 2>/dev/null || umount -l "$mp" 2>/dev/null || true
@@ -410,7 +410,7 @@ peers_free_port() {
 }
 
 registry_start() {
-	local dir=${1:?usage: registry_start DIR} port attempt deadline
+	local dir=${1:?usage: registry_start DIR} port deadline
 	if [ -n "${REGISTRY_DIR:-}" ]; then
 		peers_log "registry_start: one is running already under $REGISTRY_DIR"
 		return 1
@@ -423,7 +423,7 @@ registry_start() {
 	dir=$(readlink -f "$dir")
 	export REGISTRY_DIR=$dir
 	# A port another process takes between the probe and the bind: try again with another.
-	for attempt in 1 2 3; do
+	for _ in 1 2 3; do
 		port=$(peers_free_port)
 		cat >"$dir/config.yml" <<-EOF
 			version: 0.1
