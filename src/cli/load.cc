@@ -35,7 +35,8 @@ Status run(Context& ctx, const Options& o) {
     if (e.refs.empty()) text += "Loaded image ID: " + e.id.to_string() + "\n";
     for (const auto& r : e.refs) text += "Loaded image: " + image::familiar(r) + "\n";
   }
-  return o.quiet ? ok() : print(ctx.out, text);
+  // -q only quiets progress, as docker's does: the "Loaded image" lines are the result.
+  return print(ctx.out, text);
 }
 
 }  // namespace
@@ -44,7 +45,7 @@ void add_load(CLI::App& parent, Context& ctx) {
   auto opts = std::make_shared<Options>();
   CLI::App* cmd = parent.add_subcommand("load", "Load an image from a tar archive or STDIN");
   cmd->add_option("-i,--input", opts->input, "Read from tar archive file, instead of STDIN");
-  cmd->add_flag("-q,--quiet", opts->quiet, "Suppress the load output");
+  cmd->add_flag("-q,--quiet", opts->quiet, "Suppress the load progress");
   cmd->callback([&ctx, opts] { ctx.status = run(ctx, *opts); });
 }
 
