@@ -20,19 +20,19 @@ std::string report_text(const image::RemoveReport& r) {
 
 Status run(Context& ctx, const Options& o) {
   HAKO_TRY_ASSIGN(auto store, ctx.open_store());
-  std::optional<Error> first;
+  // Docker goes on with the other names and fails at the end; each failure is one line, the
+  // last one printed by main().
+  std::optional<Error> last;
   for (const auto& n : o.names) {
     auto r = store.remove(n, o.force);
     if (!r) {
-      // Docker goes on with the other names and fails at the end.
-      std::string line = "hako: " + r.error().message() + "\n";
-      (void)print(ctx.err, line);
-      if (!first) first = Error(r.error().code(), "some images could not be removed");
+      if (last) (void)print(ctx.err, "hako: " + last->message() + "\n");
+      last = std::move(r).error();
       continue;
     }
     HAKO_TRY(print(ctx.out, report_text(*r)));
   }
-  if (first) return std::move(*first);
+  if (last) return std::move(*last);
   return ok();
 }
 
