@@ -69,8 +69,9 @@ bool wait_gone(pid_t pid, uint64_t start_time, int timeout_ms) {
 static Status set_frozen(const std::string& root, const std::string& id, bool frozen) {
   HAKO_TRY_ASSIGN(Loaded c, load_locked(root, id));
   // As runc, a created container may be paused too: its init waits on the fifo, frozen or not.
-  bool can = frozen ? (c.status == ContainerStatus::kRunning || c.status == ContainerStatus::kCreated)
-                    : c.status == ContainerStatus::kPaused;
+  bool can = frozen
+                 ? (c.status == ContainerStatus::kRunning || c.status == ContainerStatus::kCreated)
+                 : c.status == ContainerStatus::kPaused;
   if (!can) return wrong_state(frozen ? "pause" : "resume", id, c.status);
   HAKO_TRY_ASSIGN(ContainerCgroups cg, ContainerCgroups::load(c.state.cgroups));
   return cg.set_frozen(frozen);
