@@ -62,9 +62,13 @@ static Result<std::string> run_ps(const std::vector<std::string>& args) {
   HAKO_TRY_ASSIGN(int code, sys::wait_exit_code(pid));
   if (!text) return std::move(text).error().context("read ps output");
   if (code == 127) return not_found("ps: cannot run ps(1); install procps");
-  if (code != 0)
+  if (code != 0) {
+    // One line: ps's usage text would otherwise span the terminal.
+    std::string why(trim(*text));
+    std::replace(why.begin(), why.end(), '\n', ' ');
     return invalid_argument("ps " + join(args, " ") + " failed (status " + std::to_string(code) +
-                            "): " + std::string(trim(*text)));
+                            "): " + why);
+  }
   return *text;
 }
 

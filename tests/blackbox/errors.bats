@@ -168,3 +168,61 @@ start_sleeper() {
 	rt no-such-command
 	[ "$status" -ne 0 ]
 }
+
+@test "pause: of a stopped container fails and it stays stopped" {
+	local id
+	id=$(new_id)
+	set_args /bin/probe exit 0
+	ct_create "$id"
+	rt start "$id"
+	wait_status "$id" stopped
+	rt pause "$id"
+	[ "$status" -eq 1 ]
+	one_line_error_on_hako
+	[ "$(ct_status "$id")" = stopped ]
+}
+
+@test "pause: of a paused container fails; resume of a running one fails; the state stays" {
+	requires cgroups
+	start_sleeper
+	rt resume "$ID"
+	[ "$status" -eq 1 ]
+	one_line_error_on_hako
+	[ "$(ct_status "$ID")" = running ]
+	rt pause "$ID"
+	[ "$status" -eq 0 ]
+	rt pause "$ID"
+	[ "$status" -eq 1 ]
+	one_line_error_on_hako
+	[ "$(ct_status "$ID")" = paused ]
+	rt resume "$ID"
+	[ "$status" -eq 0 ]
+	[ "$(ct_status "$ID")" = running ]
+}
+
+@test "pause and resume: a created container, as runc allows; it stays created" {
+	requires cgroups
+	local id
+	id=$(new_id)
+	ct_create "$id"
+	[ "$status" -eq 0 ]
+	rt pause "$id"
+	[ "$status" -eq 0 ]
+	[ "$(ct_status "$id")" = paused ]
+	rt resume "$id"
+	[ "$status" -eq 0 ]
+	[ "$(ct_status "$id")" = created ]
+}
+
+@test "pause, resume and events: of a nonexistent container fail with one line" {
+	local verb
+	for verb in pause resume; do
+		rt "$verb" never-existed
+		[ "$status" -eq 1 ]
+		one_line_error_on_hako
+	done
+	rt events --stats never-existed
+	[ "$status" -eq 1 ]
+	one_line_error_on_hako
+	true
+}

@@ -158,7 +158,7 @@ has_event_fd() {
 	wait_status "$id" stopped
 	rt events --stats "$id"
 	[ "$status" -eq 1 ]
-	runtime_is_hako && [ "$(grep -c . <<<"$output")" -eq 1 ]
+	one_line_error_on_hako
 	[ "$(ct_status "$id")" = stopped ]
 
 	start_sleeper

@@ -436,6 +436,12 @@ assert_failed_cleanly() {
 	assert_nothing_left "$id"
 }
 
+# one_line_error_on_hako: $output is a single line, for hako (runc adds log lines of its own).
+one_line_error_on_hako() {
+	runtime_is_hako || return 0
+	[ "$(grep -c . <<<"$output")" -eq 1 ] || fail "expected a one-line error, got: $output"
+}
+
 # assert_nothing_left ID: no trace of container ID.
 assert_nothing_left() {
 	local id=$1
