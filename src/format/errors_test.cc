@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <random>
 #include <string>
 
 #include "format/template.h"
@@ -108,6 +109,37 @@ TEST(Bounds, Output) {
 TEST(Bounds, Steps) {
   EXPECT_EQ(run("{{range 100000000}}{{end}}"),
             "ERR: template: 1:1: execution exceeds 1000000 steps");
+}
+
+// Random splices of template fragments: whatever parses must execute without crashing (the
+// sanitizers watch), and whatever fails must fail with a "template: " message.
+TEST(Robustness, RandomTemplates) {
+  const char* frags[] = {
+      "{{",       "}}",  "{{-",  " -}}", ".A",    ".B.C", "$",     "$x",    ":=",
+      "=",        "|",   "(",    ")",    "\"s\"", "`r`",  "1",     "-2",    "1.5",
+      "'c'",      "if",  "else", "end",  "range", "with", "break", "index", "printf \"%5d\"",
+      "len",      "and", "or",   "not",  "eq",    "json", "split", "join",  "pad",
+      "truncate", " ",   "\n",   "x",    "/*",    "*/",   ",",     "nil",   "true"};
+  auto data = J(R"({"A":[1,"two",null],"B":{"C":{"k":"v"}},"s":"str"})");
+  std::mt19937 rng(42);
+  int parsed = 0;
+  for (int iter = 0; iter < 20000; ++iter) {
+    std::string t;
+    int n = static_cast<int>(rng() % 12) + 1;
+    bool actions = iter % 2 == 0;  // half are well-delimited actions, to get past the lexer
+    for (int k = 0; k < n; ++k) {
+      if (actions) t += k % 3 == 0 ? "{{" : " ";
+      t += frags[rng() % std::size(frags)];
+      if (actions && k % 3 == 2) t += "}}";
+    }
+    if (actions && n % 3 != 0) t += "}}";
+    std::string out = run(t, data);
+    parsed += out.rfind("ERR: ", 0) != 0;
+    if (out.rfind("ERR: ", 0) == 0) {
+      EXPECT_EQ(out.rfind("ERR: template: ", 0), 0u) << t << " -> " << out;
+    }
+  }
+  EXPECT_GT(parsed, 2000);  // the generator must reach the evaluator, not only the lexer
 }
 
 }  // namespace

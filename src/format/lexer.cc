@@ -195,47 +195,12 @@ class Lexer {
         ++j;
         continue;
       }
-      size_t begin = j;
-      switch (c) {
-        case '|':
-          push(Tok::kPipe, j++, 1, "");
-          continue;
-        case ',':
-          push(Tok::kComma, j++, 1, "");
-          continue;
-        case '=':
-          push(Tok::kAssign, j++, 1, "");
-          continue;
-        case '(':
-          ++parens;
-          push(Tok::kLeftParen, j++, 1, "");
-          continue;
-        case ')':
-          if (--parens < 0) return template_error(src_, j, "unexpected right paren");
-          push(Tok::kRightParen, j++, 1, "");
-          continue;
-        case ':':
-          if (src_.compare(j, 2, ":=") != 0) return template_error(src_, j, "expected :=");
-          push(Tok::kDeclare, j, 2, "");
-          j += 2;
-          continue;
-        case '"':
-        case '`': {
-          HAKO_TRY_ASSIGN(j, quoted(j));
-          continue;
-        }
-        case '\'': {
-          HAKO_TRY_ASSIGN(j, char_constant(j));
-          continue;
-        }
-        case '$':
-          ++j;
-          while (j < src_.size() && is_alnum(src_[j])) ++j;
-          push(Tok::kVariable, begin, j - begin, std::string(src_.substr(begin, j - begin)));
-          continue;
-        default:
-          break;
+      HAKO_TRY_ASSIGN(size_t after, punctuation(j, parens));
+      if (after != j) {
+        j = after;
+        continue;
       }
+      size_t begin = j;
       if (c == '.' && j + 1 < src_.size() && is_alpha(src_[j + 1])) {
         ++j;
         while (j < src_.size() && is_alnum(src_[j])) ++j;
@@ -265,6 +230,51 @@ class Lexer {
       char msg[64];
       std::snprintf(msg, sizeof msg, "bad character U+%04X '%c'", static_cast<unsigned char>(c), c);
       return template_error(src_, j, msg);
+    }
+  }
+
+  // Operators, quotes and variables; returns j unchanged if src_[j] starts none of them.
+  Result<size_t> punctuation(size_t j, int& parens) {
+    size_t begin = j;
+    switch (src_[j]) {
+      case '|':
+        push(Tok::kPipe, j++, 1, "");
+        return j;
+      case ',':
+        push(Tok::kComma, j++, 1, "");
+        return j;
+      case '=':
+        push(Tok::kAssign, j++, 1, "");
+        return j;
+      case '(':
+        ++parens;
+        push(Tok::kLeftParen, j++, 1, "");
+        return j;
+      case ')':
+        if (--parens < 0) return template_error(src_, j, "unexpected right paren");
+        push(Tok::kRightParen, j++, 1, "");
+        return j;
+      case ':':
+        if (src_.compare(j, 2, ":=") != 0) return template_error(src_, j, "expected :=");
+        push(Tok::kDeclare, j, 2, "");
+        j += 2;
+        return j;
+      case '"':
+      case '`': {
+        HAKO_TRY_ASSIGN(j, quoted(j));
+        return j;
+      }
+      case '\'': {
+        HAKO_TRY_ASSIGN(j, char_constant(j));
+        return j;
+      }
+      case '$':
+        ++j;
+        while (j < src_.size() && is_alnum(src_[j])) ++j;
+        push(Tok::kVariable, begin, j - begin, std::string(src_.substr(begin, j - begin)));
+        return j;
+      default:
+        return j;
     }
   }
 

@@ -73,7 +73,11 @@ class Parser {
     if (t.kind == Tok::kRightDelim) return "\"}}\"";
     if (t.kind == Tok::kDot) return "<.>";
     if (t.kind == Tok::kIdentifier && is_keyword(t.value)) return "<" + t.value + ">";
-    return "\"" + std::string(src_.substr(t.pos, t.len)) + "\"";
+    // Appended piecewise: GCC 12 warns falsely (-Wrestrict) on the chained operator+ form.
+    std::string out = "\"";
+    out.append(src_.substr(t.pos, t.len));
+    out += '"';
+    return out;
   }
   Error unexpected(const Token& t, std::string_view context) const {
     return error(t.pos, "unexpected " + describe(t) + " in " + std::string(context));

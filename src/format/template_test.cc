@@ -18,6 +18,8 @@ TEST(Template, FieldsNestedDotAndRoot) {
   EXPECT_EQ(run("{{.}}", J(R"("plain")")), "plain");
   EXPECT_EQ(run("{{.}}", J(R"({"b":"x","a":1})")), "map[a:1 b:x]");
   EXPECT_EQ(run("no actions at all"), "no actions at all");
+  EXPECT_EQ(run("{{ .Name }}|{{ range .Config.Env }}{{ . }};{{ end }}", d), "web|A=1;B=2;");
+  EXPECT_EQ(run("{{\n.Name\n}}", d), "web");
 }
 
 TEST(Template, MissingFieldsFollowGoMaps) {
