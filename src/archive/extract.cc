@@ -16,6 +16,7 @@
 #include "archive/entry_path.h"
 #include "archive/file_pool.h"
 #include "archive/layer_tree.h"
+#include "archive/read_stream.h"
 #include "archive/whiteout.h"
 
 namespace hako::archive {
@@ -24,38 +25,6 @@ namespace {
 // Files at least this big are written by the parser as they stream in, not copied for a
 // worker: memory stays bounded whatever their size, and big files are few.
 constexpr uint64_t kDirectWriteBytes = 4 << 20;
-constexpr size_t kReadBlock = 128 << 10;
-
-struct ReadContext {
-  Reader* reader;
-  std::unique_ptr<char[]> buf{new char[kReadBlock]};
-  std::optional<Error> error;  // the Reader's own error, kept: libarchive only has a string
-};
-
-la_ssize_t read_callback(struct archive* a, void* opaque, const void** out) {
-  auto* ctx = static_cast<ReadContext*>(opaque);
-  auto n = ctx->reader->read(ctx->buf.get(), kReadBlock);
-  if (!n) {
-    ctx->error = std::move(n).error();
-    archive_set_error(a, EIO, "%s", ctx->error->message().c_str());
-    return -1;
-  }
-  *out = ctx->buf.get();
-  return static_cast<la_ssize_t>(*n);
-}
-
-struct ArchiveFree {
-  void operator()(struct archive* a) const { archive_read_free(a); }
-};
-using ArchivePtr = std::unique_ptr<struct archive, ArchiveFree>;
-
-Error archive_error(struct archive* a, const ReadContext& ctx, std::string_view stage) {
-  if (ctx.error) return Error(*ctx.error).context(stage);
-  const char* msg = archive_error_string(a);
-  std::string text = msg ? msg : "unknown error";
-  if (!text.empty()) text[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(text[0])));
-  return Error(ErrorCode::kInvalidArgument, std::string(stage) + ": " + text);
-}
 
 Error entry_error(const std::string& raw_name, Error e) {
   return std::move(e).context("layer entry \"" + raw_name + "\"");
@@ -93,9 +62,9 @@ Result<EntryMeta> read_meta(struct archive_entry* entry) {
 
 class Extractor {
  public:
-  Extractor(struct archive* a, ReadContext& ctx, LayerTree& tree, FilePool* pool,
+  Extractor(const ReadStream& stream, LayerTree& tree, FilePool* pool,
             const ExtractOptions& options)
-      : a_(a), ctx_(ctx), tree_(tree), pool_(pool), options_(options) {}
+      : a_(stream.get()), stream_(stream), tree_(tree), pool_(pool), options_(options) {}
 
   Status run() {
     for (;;) {
@@ -103,7 +72,7 @@ class Extractor {
       int r = archive_read_next_header(a_, &entry);
       if (r == ARCHIVE_EOF) break;
       // ARCHIVE_WARN covers e.g. names not convertible to the locale: the raw bytes are used.
-      if (r < ARCHIVE_WARN) return archive_error(a_, ctx_, "read layer");
+      if (r < ARCHIVE_WARN) return stream_.error("read layer");
       const char* raw = archive_entry_pathname(entry);
       std::string raw_name = raw ? raw : "";
       if (++stats_.entries > options_.max_entries)
@@ -197,7 +166,7 @@ class Extractor {
       la_int64_t offset;
       int r = archive_read_data_block(a_, &block, &len, &offset);
       if (r == ARCHIVE_EOF) break;
-      if (r < ARCHIVE_WARN) return archive_error(a_, ctx_, "read data");
+      if (r < ARCHIVE_WARN) return stream_.error("read data");
       if (len == 0) continue;
       // libarchive's offsets come from the (possibly sparse) map in the tar: keep them inside
       // the declared size so a hostile sparse map cannot grow a file past max_bytes.
@@ -224,7 +193,7 @@ class Extractor {
   }
 
   struct archive* a_;
-  ReadContext& ctx_;
+  const ReadStream& stream_;
   LayerTree& tree_;
   FilePool* pool_;
   const ExtractOptions& options_;
@@ -232,34 +201,17 @@ class Extractor {
   uint64_t total_bytes_ = 0;
 };
 
-Result<ArchivePtr> open_archive(ReadContext& ctx) {
-  ArchivePtr a(archive_read_new());
-  if (!a) return internal_error("archive_read_new failed");
-  // Only what an image layer can be: tar (ustar, pax, GNU) compressed with gzip, zstd or not
-  // at all, chosen by libarchive from the magic bytes. Nothing that runs an external program.
-  if (archive_read_support_filter_gzip(a.get()) != ARCHIVE_OK ||
-      archive_read_support_filter_zstd(a.get()) != ARCHIVE_OK ||
-      archive_read_support_format_tar(a.get()) != ARCHIVE_OK ||
-      archive_read_support_format_empty(a.get()) != ARCHIVE_OK)
-    return internal_error(std::string("libarchive lacks a needed reader: ") +
-                          archive_error_string(a.get()));
-  if (archive_read_open(a.get(), &ctx, nullptr, read_callback, nullptr) != ARCHIVE_OK)
-    return archive_error(a.get(), ctx, "read layer");
-  return a;
-}
-
 }  // namespace
 
 Result<ExtractStats> extract_layer(Reader& input, const std::string& dest_dir,
                                    const ExtractOptions& options) {
-  ReadContext ctx{&input};
-  HAKO_TRY_ASSIGN(ArchivePtr a, open_archive(ctx));
+  HAKO_TRY_ASSIGN(auto stream, ReadStream::open(input, StreamFilters::kLayer, "read layer"));
   HAKO_TRY_ASSIGN(LayerTree tree, LayerTree::open(dest_dir, options));
   unsigned workers =
       options.workers.value_or(std::clamp(std::thread::hardware_concurrency(), 2u, 5u) - 1);
   std::optional<FilePool> pool;
   if (workers > 0) pool.emplace(workers, options);
-  Extractor extractor(a.get(), ctx, tree, pool ? &*pool : nullptr, options);
+  Extractor extractor(*stream, tree, pool ? &*pool : nullptr, options);
   Status parsed = extractor.run();
   // Join the workers on every path: they hold fds into dest_dir, which the caller removes
   // on error.

@@ -7,12 +7,12 @@
 #include <optional>
 
 #include "archive/entry_path.h"
+#include "archive/read_stream.h"
 #include "oci/image_spec.h"
 
 namespace hako::image {
 namespace {
 
-constexpr size_t kReadBlock = 1 << 20;
 // An image archive has a few files per layer; far more entries is not an image archive.
 constexpr uint64_t kMaxEntries = 100'000;
 constexpr uint64_t kMaxDocumentsBytes = 256ull << 20;
@@ -20,33 +20,12 @@ constexpr uint64_t kMaxDocumentsBytes = 256ull << 20;
 constexpr uint64_t kMaxBlobBytes = 64ull << 30;
 constexpr int kMaxLinkHops = 16;
 
-struct ReadContext {
-  archive::Reader* reader;
-  std::unique_ptr<char[]> buf{new char[kReadBlock]};
-  std::optional<Error> error;
-};
-
-la_ssize_t read_callback(struct archive* a, void* opaque, const void** out) {
-  auto* ctx = static_cast<ReadContext*>(opaque);
-  auto n = ctx->reader->read(ctx->buf.get(), kReadBlock);
-  if (!n) {
-    ctx->error = std::move(n).error();
-    archive_set_error(a, EIO, "%s", ctx->error->message().c_str());
-    return -1;
-  }
-  *out = ctx->buf.get();
-  return static_cast<la_ssize_t>(*n);
-}
-
-struct ArchiveFree {
-  void operator()(struct archive* a) const { archive_read_free(a); }
-};
-
-Error archive_failure(struct archive* a, const ReadContext& ctx) {
-  if (ctx.error) return Error(*ctx.error).context("read archive");
-  const char* msg = archive_error_string(a);
-  return invalid_argument(std::string("read archive: ") + (msg ? msg : "unknown error") +
-                          " (is it a docker-archive or OCI layout tar?)");
+// A tar that is not one says so in libarchive's words; add what hako expected.
+Error archive_failure(const archive::ReadStream& stream) {
+  Error e = stream.error("read archive");
+  if (e.code() == ErrorCode::kInvalidArgument)
+    e = Error(e.code(), e.message() + " (is it a docker-archive or OCI layout tar?)");
+  return e;
 }
 
 bool is_document_name(std::string_view name) {
@@ -88,13 +67,13 @@ Result<std::string> link_target(const std::string& link, std::string_view target
 
 class EntryReader {
  public:
-  EntryReader(struct archive* a, ReadContext& ctx) : a_(a), ctx_(ctx) {}
+  explicit EntryReader(const archive::ReadStream& stream) : a_(stream.get()), stream_(stream) {}
 
   Result<std::string> read_all(uint64_t size) {
     std::string out;
     out.resize(size);
     la_ssize_t n = archive_read_data(a_, out.data(), out.size());
-    if (n < 0) return archive_failure(a_, ctx_);
+    if (n < 0) return archive_failure(stream_);
     out.resize(static_cast<size_t>(n));
     return out;
   }
@@ -106,7 +85,7 @@ class EntryReader {
       la_int64_t offset = 0;
       int r = archive_read_data_block(a_, &block, &len, &offset);
       if (r == ARCHIVE_EOF) return ok();
-      if (r != ARCHIVE_OK) return archive_failure(a_, ctx_);
+      if (r != ARCHIVE_OK) return archive_failure(stream_);
       // Sparse entries report holes through the offset; blobs are never sparse in archives
       // hako reads, so a hole is refused rather than silently filled.
       if (static_cast<uint64_t>(offset) != w.written())
@@ -117,31 +96,23 @@ class EntryReader {
 
  private:
   struct archive* a_;
-  ReadContext& ctx_;
+  const archive::ReadStream& stream_;
 };
 
 }  // namespace
 
 Result<ArchiveIndex> ArchiveIndex::read(const content::Store& blobs, archive::Reader& input) {
   ArchiveIndex index(blobs);
-  ReadContext ctx{&input};
-  std::unique_ptr<struct archive, ArchiveFree> a(archive_read_new());
-  if (!a) return internal_error("archive_read_new failed");
-  // Docker's load takes gzip, bzip2 and xz archives; none of these runs an external program.
-  archive_read_support_filter_gzip(a.get());
-  archive_read_support_filter_zstd(a.get());
-  archive_read_support_filter_xz(a.get());
-  archive_read_support_filter_bzip2(a.get());
-  archive_read_support_format_tar(a.get());
-  if (archive_read_open(a.get(), &ctx, nullptr, read_callback, nullptr) != ARCHIVE_OK)
-    return archive_failure(a.get(), ctx);
-  EntryReader reader(a.get(), ctx);
+  HAKO_TRY_ASSIGN(auto stream, archive::ReadStream::open(input, archive::StreamFilters::kArchive,
+                                                         "read archive"));
+  struct archive* a = stream->get();
+  EntryReader reader(*stream);
   uint64_t entries = 0, doc_bytes = 0;
   for (;;) {
     struct archive_entry* entry = nullptr;
-    int r = archive_read_next_header(a.get(), &entry);
+    int r = archive_read_next_header(a, &entry);
     if (r == ARCHIVE_EOF) break;
-    if (r != ARCHIVE_OK && r != ARCHIVE_WARN) return archive_failure(a.get(), ctx);
+    if (r != ARCHIVE_OK && r != ARCHIVE_WARN) return archive_failure(*stream);
     if (++entries > kMaxEntries)
       return invalid_argument("read archive: more than " + std::to_string(kMaxEntries) +
                               " entries; not an image archive");

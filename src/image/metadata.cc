@@ -46,6 +46,18 @@ Result<oci::Digest> column_digest(const db::Statement& st, int col) {
   return d;
 }
 
+// The first column of every remaining row, as digests.
+Result<std::set<oci::Digest>> column_digests(db::Statement& st) {
+  std::set<oci::Digest> out;
+  for (;;) {
+    HAKO_TRY_ASSIGN(bool row, st.step());
+    if (!row) break;
+    HAKO_TRY_ASSIGN(auto d, column_digest(st, 0));
+    out.insert(std::move(d));
+  }
+  return out;
+}
+
 }  // namespace
 
 Result<Metadata> Metadata::open(const std::string& db_path) {
@@ -145,14 +157,8 @@ Result<std::vector<oci::Digest>> Metadata::find_ids_by_prefix(const std::string&
     if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return std::vector<oci::Digest>();
   HAKO_TRY_ASSIGN(auto st, db_.prepare("SELECT id FROM images WHERE substr(id, 8, ?) = ?"));
   st.bind(1, static_cast<int64_t>(hex_prefix.size())).bind(2, hex_prefix);
-  std::vector<oci::Digest> out;
-  for (;;) {
-    HAKO_TRY_ASSIGN(bool row, st.step());
-    if (!row) break;
-    HAKO_TRY_ASSIGN(auto d, column_digest(st, 0));
-    out.push_back(std::move(d));
-  }
-  return out;
+  HAKO_TRY_ASSIGN(auto ids, column_digests(st));
+  return std::vector<oci::Digest>(ids.begin(), ids.end());
 }
 
 Result<std::vector<ImageRecord>> Metadata::list_images() { return select_images("", ""); }
@@ -224,27 +230,13 @@ Status Metadata::check_integrity() {
 
 Result<std::set<oci::Digest>> Metadata::live_chain_ids() {
   HAKO_TRY_ASSIGN(auto st, db_.prepare("SELECT DISTINCT chain_id FROM image_layers"));
-  std::set<oci::Digest> out;
-  for (;;) {
-    HAKO_TRY_ASSIGN(bool row, st.step());
-    if (!row) break;
-    HAKO_TRY_ASSIGN(auto d, column_digest(st, 0));
-    out.insert(std::move(d));
-  }
-  return out;
+  return column_digests(st);
 }
 
 Result<std::set<oci::Digest>> Metadata::live_blobs() {
   HAKO_TRY_ASSIGN(auto st, db_.prepare("SELECT id FROM images UNION SELECT manifest FROM images "
                                        "UNION SELECT blob FROM image_layers"));
-  std::set<oci::Digest> out;
-  for (;;) {
-    HAKO_TRY_ASSIGN(bool row, st.step());
-    if (!row) break;
-    HAKO_TRY_ASSIGN(auto d, column_digest(st, 0));
-    out.insert(std::move(d));
-  }
-  return out;
+  return column_digests(st);
 }
 
 }  // namespace hako::image
