@@ -9,11 +9,12 @@ build=(cmake ninja-build g++ pkg-config libseccomp-dev nlohmann-json3-dev libcli
   clang-format python3 ccache libarchive-dev libssl-dev zlib1g-dev libzstd-dev libsqlite3-dev)
 # The fuzz targets (archive unpacker): clang's libFuzzer runtime.
 fuzz=(clang libclang-rt-14-dev)
-# Black-box tests: busybox images, the bats runner, a subreaper, jq for config edits, script/unshare;
+# Black-box tests: busybox images, the bats runner, a subreaper, jq for config edits, script/unshare,
+# criu for checkpoint/restore;
 # the image suite's interop peers (docker.io brings containerd) and debootstrap for its minbase.
-test=(bats busybox-static jq tini util-linux bsdutils iproute2 procps runc libc6-dev
+test=(bats busybox-static jq tini util-linux bsdutils iproute2 procps runc criu libc6-dev
   docker.io podman skopeo debootstrap)
-peers=(crun runc hyperfine criu containerd docker-registry buildah)
+peers=(crun runc hyperfine containerd docker-registry buildah)
 
 want=("${build[@]}" "${test[@]}" "${fuzz[@]}")
 if [[ "${1:-}" == "--peers" ]]; then want+=("${peers[@]}"); fi

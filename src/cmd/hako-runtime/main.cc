@@ -10,6 +10,7 @@
 
 #include "base/log.h"
 #include "base/strings.h"
+#include "runtime/checkpoint.h"
 #include "runtime/create.h"
 #include "runtime/events.h"
 #include "runtime/exec.h"
@@ -35,6 +36,7 @@ struct Globals {
   bool debug = false;
   bool systemd_cgroup = false;
   std::string rootless = "auto";
+  std::string criu = "criu";
 };
 
 // Everything the command line can say; each command reads the fields it defines.
@@ -58,11 +60,16 @@ struct Args {
   std::optional<uint64_t> cpu_shares, cpu_period;
   std::optional<uint16_t> blkio_weight;
   std::string cpuset_cpus, cpuset_mems;
+  // checkpoint / restore
+  std::string image_path, work_path, manage_cgroups_mode;
+  bool leave_running = false, tcp_established = false, file_locks = false, ext_unix_sk = false;
+  bool shell_job = false, pre_dump = false, no_subreaper = false;
 };
 
 struct Commands {
   CLI::App *create, *run, *start, *state, *kill, *del, *pause, *resume;
   CLI::App *list, *ps, *spec, *features, *exec, *update, *events;
+  CLI::App *checkpoint, *restore;
 };
 
 int fail(Logger& log, const Error& e) {
@@ -176,6 +183,33 @@ void define_update_command(CLI::App& app, Args& a, Commands& c) {
   c.update->add_option("--pids-limit", a.pids);
   c.update->add_option("--blkio-weight", a.blkio_weight);
 }
+void add_criu_flags(CLI::App* c, Args& a) {
+  c->add_option("id", a.id)->required();
+  c->add_option("--image-path", a.image_path,
+                "directory of the criu images (default ./checkpoint)");
+  c->add_option("--work-path", a.work_path, "directory for criu's log and work files");
+  c->add_flag("--tcp-established", a.tcp_established, "allow open tcp connections");
+  c->add_flag("--file-locks", a.file_locks, "handle file locks");
+  c->add_flag("--ext-unix-sk", a.ext_unix_sk, "allow external unix sockets");
+  c->add_flag("--shell-job", a.shell_job, "allow a shell job (a terminal from outside)");
+  c->add_option("--manage-cgroups-mode", a.manage_cgroups_mode, "soft, full, strict or ignore");
+}
+
+void define_criu_commands(CLI::App& app, Args& a, Commands& c) {
+  c.checkpoint = app.add_subcommand("checkpoint", "save a running container with criu");
+  add_criu_flags(c.checkpoint, a);
+  c.checkpoint->add_flag("--leave-running", a.leave_running, "keep the container running");
+  c.checkpoint->add_flag("--pre-dump", a.pre_dump, "dump memory only, leave it running");
+  c.restore = app.add_subcommand("restore", "restore a container from a checkpoint");
+  add_criu_flags(c.restore, a);
+  c.restore->add_flag("-d,--detach", a.detach, "detach from the restored container");
+  c.restore->add_option("--pid-file", a.pid_file, "file to write the restored init's pid to");
+  c.restore->add_option("--console-socket", a.console_socket, "unix socket for the pty master");
+  c.restore->add_option("-b,--bundle", a.bundle, "path to the bundle");
+  c.restore->add_flag("--no-pivot", a.no_pivot, "accepted for compatibility");
+  c.restore->add_flag("--no-subreaper", a.no_subreaper, "accepted for compatibility");
+}
+
 // The process for `exec`: a process.json, or the container's own process with the command
 // line's arguments and overrides (as runc builds it).
 Result<oci::Process> exec_process_spec(const Args& a) {
@@ -288,6 +322,52 @@ int do_exec(const Args& a, Logger& log) {
   return *code;
 }
 
+runtime::CriuFlags criu_flags(const Args& a) {
+  runtime::CriuFlags f;
+  f.tcp_established = a.tcp_established;
+  f.file_locks = a.file_locks;
+  f.ext_unix_sk = a.ext_unix_sk;
+  f.shell_job = a.shell_job;
+  f.manage_cgroups_mode = a.manage_cgroups_mode;
+  return f;
+}
+
+int do_checkpoint(const Args& a, Logger& log) {
+  runtime::CheckpointOptions o;
+  o.root = a.g.root;
+  o.id = a.id;
+  o.criu = a.g.criu;
+  o.image_path = a.image_path;
+  o.work_path = a.work_path;
+  o.leave_running = a.leave_running;
+  o.pre_dump = a.pre_dump;
+  o.flags = criu_flags(a);
+  return status_exit(log, runtime::checkpoint_container(o, log));
+}
+
+int do_restore(const Args& a, Logger& log) {
+  runtime::RestoreOptions o;
+  o.root = a.g.root;
+  o.id = a.id;
+  o.bundle = a.bundle;
+  o.criu = a.g.criu;
+  o.image_path = a.image_path;
+  o.work_path = a.work_path;
+  o.pid_file = a.pid_file;
+  o.console_socket = a.console_socket;
+  o.flags = criu_flags(a);
+  if (!a.detach) runtime::block_forwarded_signals();
+  auto restored = runtime::restore_container(o, log);
+  if (!restored) return fail(log, restored.error().context("restore container " + a.id));
+  if (a.detach) return 0;
+  // As `run` in the foreground: wait for the restored init (our child), then delete.
+  auto code = runtime::wait_in_foreground(restored->pid, -1);
+  Status d = runtime::delete_container(a.g.root, a.id, true, log);
+  if (!d) log.warn(d.error().message());
+  if (!code) return fail(log, code.error());
+  return *code;
+}
+
 int do_list(const Args& a, Logger& log) {
   auto entries = runtime::list_containers(a.g.root);
   if (!entries) return fail(log, entries.error());
@@ -383,6 +463,8 @@ int dispatch(const Commands& c, const Args& a, Logger& log) {
     std::printf("%s\n", s->c_str());
     return 0;
   }
+  if (c.checkpoint->parsed()) return do_checkpoint(a, log);
+  if (c.restore->parsed()) return do_restore(a, log);
   if (c.list->parsed()) return do_list(a, log);
   if (c.ps->parsed()) return do_ps(a, log);
   if (c.events->parsed()) return do_events(a, log);
@@ -408,15 +490,14 @@ int main(int argc, char** argv, char** envp) {
   app.add_flag("--debug", a.g.debug, "debug logging");
   app.add_flag("--systemd-cgroup", a.g.systemd_cgroup, "not supported: use cgroupfs paths");
   app.add_option("--rootless", a.g.rootless, "accepted for compatibility");
-  app.add_option("--criu", "accepted for compatibility");
+  app.add_option("--criu", a.g.criu,
+                 "the criu binary for checkpoint/restore (default: criu on PATH)");
   Commands c{};
   define_lifecycle_commands(app, a, c);
   define_query_commands(app, a, c);
   define_exec_command(app, a, c);
   define_update_command(app, a, c);
-  for (const char* later : {"checkpoint", "restore"}) {
-    app.add_subcommand(later, "not implemented yet")->allow_extras();
-  }
+  define_criu_commands(app, a, c);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
