@@ -10,10 +10,10 @@ build=(cmake ninja-build g++ pkg-config libseccomp-dev nlohmann-json3-dev libcli
 # The fuzz targets (archive unpacker): clang's libFuzzer runtime.
 fuzz=(clang libclang-rt-14-dev)
 # Black-box tests: busybox images, the bats runner, a subreaper, jq for config edits, script/unshare,
-# criu for checkpoint/restore;
-# the image suite's interop peers (docker.io brings containerd) and debootstrap for its minbase.
+# criu for checkpoint/restore; the image suite's interop peers and debootstrap for its minbase;
+# the client suite's containerd (docker.io depends on it too) and podman.
 test=(bats busybox-static jq tini util-linux bsdutils iproute2 procps runc criu libc6-dev
-  docker.io podman skopeo debootstrap)
+  docker.io containerd podman skopeo debootstrap)
 peers=(crun runc hyperfine containerd docker-registry buildah)
 
 want=("${build[@]}" "${test[@]}" "${fuzz[@]}")

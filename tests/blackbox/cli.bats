@@ -113,6 +113,19 @@ start_sleeper() {
 	has_line reaped=1
 }
 
+@test "exec: the process is in the container's cgroup in every hierarchy" {
+	requires cgroups
+	start_sleeper
+	ct_exec_detached "$ID" "$TEST_DIR/exec.pid" /bin/probe sleep inf
+	[ "$status" -eq 0 ]
+	local pid
+	pid=$(cat "$TEST_DIR/exec.pid")
+	# v1 and cgroup2 lines alike (hako moves the exec'd child itself: "0" into each v1 tasks
+	# file, clone3 into the cgroup2 directory); the hierarchy lines are the init's.
+	assert_same_cgroups "$PID" "$pid"
+	grep -q ":/hako-test/$ID\$" "/proc/$pid/cgroup"
+}
+
 @test "exec: into a stopped or nonexistent container fails" {
 	rt exec never-existed /bin/probe pid
 	[ "$status" -ne 0 ]

@@ -416,6 +416,19 @@ fail() {
 	return 1
 }
 
+# assert_same_cgroups PID1 PID2: both processes are in the same cgroup of every hierarchy (as
+# the host sees them: read from the host's cgroup namespace).
+assert_same_cgroups() {
+	local a b
+	a=$(sort "/proc/$1/cgroup")
+	b=$(sort "/proc/$2/cgroup")
+	if [ "$a" != "$b" ]; then
+		echo "pid $1 and pid $2 are in different cgroups:" >&2
+		diff <(echo "$a") <(echo "$b") >&2
+		return 1
+	fi
+}
+
 # assert_failed_cleanly ID: the runtime exited non-zero, with a one-line error (hako; other
 # runtimes may add log lines), and left nothing:
 # no state entry, no listed container, no cgroup, no process, no mount.

@@ -136,6 +136,11 @@ host_ns() {
 	has_line uid=0
 	has_line gid=0
 	has_line euid=0
+
+	# An exec'd process joins the container's cgroups too, user namespace and all.
+	ct_exec_detached "$id" "$TEST_DIR/exec.pid" /bin/probe sleep inf
+	[ "$status" -eq 0 ]
+	assert_same_cgroups "$pid" "$(cat "$TEST_DIR/exec.pid")"
 }
 
 @test "joining namespaces by path: a second container shares the first's net, ipc and uts" {

@@ -1,6 +1,6 @@
 #!/bin/bash
-# peers.bash: private instances of the peers hako is compared with (Debian's dockerd, podman,
-# skopeo, docker-registry), for tests and benchmarks. Source it; needs root.
+# peers.bash: private instances of the peers hako is compared with (Debian's dockerd, containerd,
+# podman, skopeo, docker-registry), for tests and benchmarks. Source it; needs root.
 #
 # Every instance lives under a directory the caller names, touches nothing of the host's (no
 # /var/lib/docker, /etc/docker, /var/lib/containers, ~/.docker), creates no network link and no
@@ -31,6 +31,20 @@
 #   podman_clean        unmount what is left under DIR, remove DIR, unset the variables; and
 #                       containers/image's blob-info cache in /var/lib/containers when it was
 #                       not there before (podman and skopeo make it whatever their store).
+#
+#   containerd_start DIR  Debian's /usr/bin/containerd alone (no dockerd) with a private config:
+#                       root DIR/root, state DIR/state, gRPC socket DIR/ctd.sock (or a short
+#                       dir under /tmp when that is too long for a unix socket), the CRI plugin
+#                       and the snapshotters other than overlayfs and native disabled, opt
+#                       plugin under DIR/opt. Waits for the API (CONTAINERD_TIMEOUT, default
+#                       30 s). Exports CONTAINERD_DIR, CONTAINERD_SOCK, CONTAINERD_STATE,
+#                       CONTAINERD_PID. containerd 1.6's shims always put their sockets in
+#                       /run/containerd/s (not configurable): containerd_stop removes that
+#                       directory again when /run/containerd was not there before and is empty.
+#   ctr_cli ARGS...     ctr -a $CONTAINERD_SOCK ARGS.
+#   containerd_stop     SIGKILL and delete every task left (any namespace), remove the
+#                       containers, SIGTERM containerd (SIGKILL after 10 s), end leftover shims by
+#                       PID, unmount and remove DIR; fails when something could not be cleaned.
 #
 #   skopeo_env DIR      a policy.json accepting anything (only local transports and 127.0.0.1 are
 #                       used) in DIR; exports SKOPEO_DIR.
@@ -368,6 +382,124 @@ podman_clean() {
 	fi
 	peers_remove_dir "$dir" || rc=1
 	unset PODMAN_DIR PODMAN_RUNROOT CONTAINERS_CONF CONTAINERS_STORAGE_CONF CONTAINERS_REGISTRIES_CONF
+	return $rc
+}
+
+# ---------------------------------------------------------------------------------------------
+# containerd
+
+PEERS_CONTAINERD=${PEERS_CONTAINERD:-/usr/bin/containerd}
+
+containerd_start() {
+	local dir=${1:?usage: containerd_start DIR} sock_dir sock deadline
+	if [ -n "${CONTAINERD_DIR:-}" ]; then
+		peers_log "containerd_start: one is running already under $CONTAINERD_DIR"
+		return 1
+	fi
+	[ -x "$PEERS_CONTAINERD" ] && command -v ctr >/dev/null || {
+		peers_log "containerd_start: $PEERS_CONTAINERD or ctr is missing (apt-get install containerd)"
+		return 1
+	}
+	mkdir -p "$dir"
+	dir=$(readlink -f "$dir")
+	sock_dir=$dir
+	# The socket's path must fit in sun_path (108 bytes), ttrpc's ".ttrpc" suffix included.
+	if [ $((${#dir} + 16)) -ge 100 ]; then
+		sock_dir=$(mktemp -d /tmp/hako-ctd.XXXXXX)
+	fi
+	echo "$sock_dir" >"$dir/sock-dir"
+	sock=$sock_dir/ctd.sock
+	mkdir -p "$dir/root" "$dir/state" "$dir/opt"
+	[ -e /run/containerd ] || : >"$dir/.no-run-containerd-before"
+	cat >"$dir/config.toml" <<-EOF
+		version = 2
+		root = "$dir/root"
+		state = "$dir/state"
+		disabled_plugins = ["io.containerd.grpc.v1.cri", "io.containerd.snapshotter.v1.aufs",
+		  "io.containerd.snapshotter.v1.btrfs", "io.containerd.snapshotter.v1.zfs",
+		  "io.containerd.snapshotter.v1.devmapper", "io.containerd.tracing.processor.v1.otlp",
+		  "io.containerd.internal.v1.tracing"]
+
+		[grpc]
+		  address = "$sock"
+
+		[ttrpc]
+		  address = "$sock.ttrpc"
+
+		[debug]
+		  address = ""
+
+		[metrics]
+		  address = ""
+
+		[plugins."io.containerd.internal.v1.opt"]
+		  path = "$dir/opt"
+	EOF
+	export CONTAINERD_DIR=$dir CONTAINERD_SOCK=$sock CONTAINERD_STATE=$dir/state
+	setsid "$PEERS_CONTAINERD" --config "$dir/config.toml" </dev/null >"$dir/containerd.log" 2>&1 3>&- &
+	CONTAINERD_PID=$!
+	export CONTAINERD_PID
+	deadline=$((SECONDS + ${CONTAINERD_TIMEOUT:-30}))
+	until [ -S "$sock" ] && ctr_cli version >/dev/null 2>&1; do
+		if ! peers_alive "$CONTAINERD_PID" || [ $SECONDS -ge $deadline ]; then
+			peers_log "containerd did not answer on $sock; its log:"
+			tail -n 20 "$dir/containerd.log" >&2
+			containerd_stop
+			return 1
+		fi
+		sleep 0.1
+	done
+}
+
+ctr_cli() {
+	ctr -a "${CONTAINERD_SOCK:?containerd_start first}" "$@" 3>&-
+}
+
+# containerd_clear: SIGKILL every task containerd still knows, delete it and its container.
+containerd_clear() {
+	local ns id deadline
+	for ns in $(timeout 10 ctr -a "$CONTAINERD_SOCK" namespaces ls -q 2>/dev/null); do
+		for id in $(timeout 10 ctr -a "$CONTAINERD_SOCK" -n "$ns" tasks ls -q 2>/dev/null); do
+			peers_log "containerd_stop: task $ns/$id was left running"
+			timeout 10 ctr -a "$CONTAINERD_SOCK" -n "$ns" tasks kill -a -s SIGKILL "$id" >/dev/null 2>&1 || true
+			deadline=$((SECONDS + 10))
+			until timeout 10 ctr -a "$CONTAINERD_SOCK" -n "$ns" tasks delete "$id" >/dev/null 2>&1 ||
+				[ $SECONDS -ge $deadline ]; do
+				sleep 0.2
+			done
+			timeout 10 ctr -a "$CONTAINERD_SOCK" -n "$ns" tasks delete -f "$id" >/dev/null 2>&1 || true
+		done
+		for id in $(timeout 10 ctr -a "$CONTAINERD_SOCK" -n "$ns" containers ls -q 2>/dev/null); do
+			timeout 10 ctr -a "$CONTAINERD_SOCK" -n "$ns" containers rm "$id" >/dev/null 2>&1 || true
+		done
+	done
+}
+
+containerd_stop() {
+	local dir=${CONTAINERD_DIR:-} sock_dir rc=0 pid
+	[ -n "$dir" ] || return 0
+	sock_dir=$(cat "$dir/sock-dir" 2>/dev/null) || sock_dir=$dir
+	if [ -n "${CONTAINERD_PID:-}" ] && peers_alive "$CONTAINERD_PID"; then
+		containerd_clear
+		peers_end_pid "$CONTAINERD_PID" 10 || rc=1
+	fi
+	# Shims outlive containerd; their command lines name its socket (-address) and state.
+	for pid in $(peers_pids_under "$dir" "$sock_dir"); do
+		peers_log "containerd_stop: leftover process $pid: $(tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline")"
+		peers_end_pid "$pid" 5 || rc=1
+	done
+	if [ -e "$dir/.no-run-containerd-before" ]; then
+		rmdir /run/containerd/s /run/containerd/fifo 2>/dev/null
+		rmdir /run/containerd 2>/dev/null
+	fi
+	if [ -n "${PEERS_LOG_DIR:-}" ]; then
+		cp "$dir/containerd.log" "$PEERS_LOG_DIR/containerd.$$.log" 2>/dev/null || true
+	fi
+	if [ "$sock_dir" != "$dir" ]; then
+		peers_remove_dir "$sock_dir" || rc=1
+	fi
+	peers_remove_dir "$dir" || rc=1
+	unset CONTAINERD_DIR CONTAINERD_SOCK CONTAINERD_STATE CONTAINERD_PID
 	return $rc
 }
 
