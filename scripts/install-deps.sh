@@ -13,7 +13,7 @@ fuzz=(clang libclang-rt-14-dev)
 # criu for checkpoint/restore; the image suite's interop peers and debootstrap for its minbase;
 # the client suite's containerd (docker.io depends on it too) and podman.
 test=(bats busybox-static jq tini util-linux bsdutils iproute2 procps runc criu libc6-dev
-  docker.io containerd podman skopeo debootstrap)
+  docker.io containerd podman skopeo debootstrap sqlite3)
 peers=(crun runc hyperfine containerd docker-registry buildah)
 
 want=("${build[@]}" "${test[@]}" "${fuzz[@]}")

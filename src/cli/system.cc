@@ -17,6 +17,17 @@ Status run_df(Context& ctx, const std::string& fmt_arg) {
     for (const auto& l : i.layers) layers[l.chain_id] = l.size;
   int64_t size = 0;
   for (const auto& [c, s] : layers) size += s;
+  // Images a container uses are active; their layers are not reclaimable.
+  size_t active = 0;
+  std::map<oci::Digest, int64_t> held;
+  for (const auto& i : images) {
+    HAKO_TRY_ASSIGN(auto users, store.metadata().containers_using(i.id));
+    if (users.empty()) continue;
+    ++active;
+    for (const auto& l : i.layers) held[l.chain_id] = l.size;
+  }
+  int64_t reclaimable = size;
+  for (const auto& [c, s] : held) reclaimable -= s;
   auto row = [](const std::string& type, size_t total, size_t active, int64_t sz, int64_t reclaim) {
     json::Value v = json::Value::object();
     v["Type"] = type;
@@ -27,8 +38,7 @@ Status run_df(Context& ctx, const std::string& fmt_arg) {
     v["Reclaimable"] = human_size(reclaim) + (sz > 0 ? " (" + std::to_string(pct) + "%)" : "");
     return v;
   };
-  // No container holds an image yet (the engine comes later): all of it is reclaimable.
-  std::vector<json::Value> rows = {row("Images", images.size(), 0, size, size),
+  std::vector<json::Value> rows = {row("Images", images.size(), active, size, reclaimable),
                                    row("Containers", 0, 0, 0, 0), row("Local Volumes", 0, 0, 0, 0),
                                    row("Build Cache", 0, 0, 0, 0)};
   std::string fallback =

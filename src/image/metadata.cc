@@ -36,6 +36,16 @@ CREATE TABLE refs (
 );
 CREATE INDEX refs_image ON refs(image);
 )sql",
+      // Containers hold their image: an image a container uses can not be deleted (the
+      // foreign key refuses it even if a check were missed). The engine adds its own columns.
+      R"sql(
+CREATE TABLE containers (
+  id TEXT PRIMARY KEY,
+  name TEXT UNIQUE,
+  image TEXT NOT NULL REFERENCES images(id)
+);
+CREATE INDEX containers_image ON containers(image);
+)sql",
   };
   return kSchema;
 }
@@ -210,6 +220,18 @@ Result<bool> Metadata::remove_ref(const std::string& name) {
   HAKO_TRY_ASSIGN(auto st, db_.prepare("DELETE FROM refs WHERE name = ?"));
   HAKO_TRY(st.bind(1, name).run());
   return db_.changes() > 0;
+}
+
+Result<std::vector<std::string>> Metadata::containers_using(const oci::Digest& image) {
+  HAKO_TRY_ASSIGN(auto st, db_.prepare("SELECT id FROM containers WHERE image = ? ORDER BY id"));
+  st.bind(1, image.to_string());
+  std::vector<std::string> out;
+  for (;;) {
+    HAKO_TRY_ASSIGN(bool row, st.step());
+    if (!row) break;
+    out.push_back(st.column_text(0));
+  }
+  return out;
 }
 
 Status Metadata::remove_image(const oci::Digest& id) {

@@ -65,7 +65,9 @@ class Metadata {
   Status set_ref(const std::string& name, const oci::Digest& image);
   // True if the reference existed.
   Result<bool> remove_ref(const std::string& name);
-  // Removes the image and every reference to it.
+  // Ids of the containers made from the image (the engine records them).
+  Result<std::vector<std::string>> containers_using(const oci::Digest& image);
+  // Removes the image and every reference to it; refused while a container uses it.
   Status remove_image(const oci::Digest& id);
 
   // SQLite's own consistency check of the file.

@@ -84,6 +84,24 @@ TEST_F(MetadataTest, ReferencesMoveAndImagesCascade) {
   EXPECT_TRUE(meta_->live_chain_ids()->empty());
 }
 
+TEST_F(MetadataTest, AnImageAContainerUsesCannotBeRemoved) {
+  auto a = image("a", {"base"});
+  ASSERT_TRUE(meta_->add_image(a, {"docker.io/library/a:latest"}));
+  // The engine records its containers; here, as it will.
+  auto db = db::Database::open(dir_ + "/hako.db", {});
+  ASSERT_FALSE(db);  // the schema is newer than an empty migration list: refused
+  {
+    auto raw = db::Database::open(dir_ + "/hako.db", std::vector<std::string>(2));
+    ASSERT_TRUE(raw) << raw.error().message();
+    auto ins = raw->prepare("INSERT INTO containers(id, name, image) VALUES ('c1', 'web', ?)");
+    ASSERT_TRUE(ins);
+    ASSERT_TRUE(ins->bind(1, a.id.to_string()).run());
+  }
+  EXPECT_EQ(*meta_->containers_using(a.id), std::vector<std::string>{"c1"});
+  EXPECT_FALSE(meta_->remove_image(a.id));  // the foreign key holds it
+  EXPECT_TRUE(*meta_->find_image(a.id));
+}
+
 TEST_F(MetadataTest, SetAndRemoveRef) {
   auto a = image("a", {"base"});
   ASSERT_TRUE(meta_->add_image(a, {}));

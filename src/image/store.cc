@@ -197,6 +197,7 @@ Status ImageStore::tag(std::string_view source, std::string_view target) {
 Result<RemoveReport> ImageStore::remove(std::string_view name, bool force) {
   HAKO_TRY_ASSIGN(auto rec, resolve(name));
   HAKO_TRY_ASSIGN(auto refs, meta_.refs_of(rec.id));
+  HAKO_TRY_ASSIGN(auto users, meta_.containers_using(rec.id));
   RemoveReport report;
   // By reference: untag that one name; the image goes with its last tag.
   std::optional<std::string> by_ref;
@@ -204,14 +205,24 @@ Result<RemoveReport> ImageStore::remove(std::string_view name, bool force) {
     if (std::find(refs.begin(), refs.end(), ref->to_string()) != refs.end())
       by_ref = ref->to_string();
   }
+  bool last_tag = true;
   if (by_ref) {
+    last_tag = std::count_if(refs.begin(), refs.end(),
+                             [](const std::string& r) { return r.find('@') == r.npos; }) <= 1;
+    if (last_tag && !users.empty() && !force)
+      return failed_precondition("conflict: unable to remove repository reference \"" +
+                                 std::string(name) + "\" (must force) - container " +
+                                 users.front().substr(0, 12) + " is using its referenced image " +
+                                 short_id(rec.id));
     HAKO_TRY(meta_.remove_ref(*by_ref));
     report.untagged.push_back(familiar(*by_ref));
     refs.erase(std::find(refs.begin(), refs.end(), *by_ref));
-    bool tags_left = std::any_of(refs.begin(), refs.end(),
-                                 [](const std::string& r) { return r.find('@') == r.npos; });
-    if (tags_left) return report;
+    if (!last_tag) return report;
   } else if (!force) {
+    if (!users.empty())
+      return failed_precondition("conflict: unable to delete " + short_id(rec.id) +
+                                 " (must be forced) - image is being used by container " +
+                                 users.front().substr(0, 12));
     std::vector<std::string> repos;
     for (const auto& r : refs) {
       auto parsed = oci::parse_reference(r, oci::DefaultTag::kNone);
@@ -223,9 +234,19 @@ Result<RemoveReport> ImageStore::remove(std::string_view name, bool force) {
                                  " (must be forced) - image is referenced in multiple "
                                  "repositories");
   }
-  for (const auto& r : refs) report.untagged.push_back(familiar(r));
+  for (const auto& r : refs) {
+    HAKO_TRY(meta_.remove_ref(r));
+    report.untagged.push_back(familiar(r));
+  }
+  // Forced while a container uses it: untagged but kept (dangling), as Docker does, so the
+  // container keeps its layers.
+  if (!users.empty()) return report;
   HAKO_TRY(lock_exclusive());
-  HAKO_TRY(meta_.remove_image(rec.id));
+  auto removed = meta_.remove_image(rec.id);
+  if (!removed) {
+    lock_shared();
+    return std::move(removed).error();
+  }
   report.deleted.push_back(rec.id);
   auto gc = collect_garbage(false);
   lock_shared();
@@ -244,7 +265,12 @@ Result<RemoveReport> ImageStore::prune(bool all) {
       lock_shared();
       return std::move(refs).error();
     }
-    if (!all && !refs->empty()) continue;
+    auto users = meta_.containers_using(img.id);
+    if (!users) {
+      lock_shared();
+      return std::move(users).error();
+    }
+    if (!users->empty() || (!all && !refs->empty())) continue;
     for (const auto& r : *refs) report.untagged.push_back(familiar(r));
     if (auto s = meta_.remove_image(img.id); !s) {
       lock_shared();

@@ -90,11 +90,13 @@ class ImageStore {
   Result<LoadedImage> load(const ImageRecord& record);
 
   Status tag(std::string_view source, std::string_view target);
-  // rmi: a reference is untagged, and the image deleted once no reference is left; an id
-  // deletes the image, refused while several references name it unless `force`.
+  // rmi: a reference is untagged, and the image deleted once no tag is left; an id deletes the
+  // image, refused while several repositories name it unless `force`. While a container uses
+  // the image, removing its last tag or its id is refused; `force` untags it and keeps the
+  // image (dangling) for the container, as Docker does.
   Result<RemoveReport> remove(std::string_view name, bool force);
-  // Images with no reference (dangling), or with `all` every image (until containers exist,
-  // nothing holds one), then garbage.
+  // Images with no reference (dangling), or with `all` every image no container uses, then
+  // garbage.
   Result<RemoveReport> prune(bool all);
   // Blobs and layers no image names, and crash debris. `dry_run` only counts.
   Result<GcReport> collect_garbage(bool dry_run);

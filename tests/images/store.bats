@@ -257,3 +257,29 @@ one_line_error() {
 	[ "$status" -eq 0 ]
 	assert_equal "another store is empty" "" "$output"
 }
+
+@test "rmi and prune leave an image a container uses; rmi -f only untags it" {
+	command -v sqlite3 >/dev/null || need_cap "sqlite3 is not installed (apt-get install sqlite3)"
+	hako_ok image default
+	local id=$output
+	# The engine records its containers in hako.db; until it exists the test does, as it will.
+	sqlite3 "$IMG_ROOT/hako.db" "INSERT INTO containers(id, name, image) VALUES ('c0ffee0123456789', 'web', '$id')"
+	hako rmi busybox
+	one_line_error
+	grep -q 'container c0ffee012345 is using its referenced image' <<<"$output" || fail "$output"
+	hako rmi "$id"
+	one_line_error
+	grep -q 'being used by container c0ffee012345' <<<"$output" || fail "$output"
+	hako_ok system df
+	grep -qE '^Images +1 +1 ' <<<"$output" || fail "df: $output"
+	hako_ok image prune -a -f
+	hako_ok images -q --no-trunc
+	assert_equal "prune keeps the image" "$id" "$output"
+	hako_ok rmi -f busybox
+	assert_equal "forced: untagged only" "Untagged: busybox:latest" "$output"
+	hako_ok images -q --no-trunc
+	assert_equal "kept, dangling" "$id" "$output"
+	sqlite3 "$IMG_ROOT/hako.db" "DELETE FROM containers"
+	hako_ok image prune -f
+	store_is_clean
+}
