@@ -100,8 +100,11 @@ class LayerStore {
  private:
   LayerStore(std::string root, std::shared_ptr<const UniqueFd> dir)
       : root_(std::move(root)), layers_dir_(root_ + "/layers"), dir_(std::move(dir)) {}
-  Result<UnpackResult> unpack_one(const content::Store& blobs, const LayerToUnpack& layer,
-                                  const archive::ExtractOptions& options) const;
+  // A layer extracted into its staging directory under its lock, not yet published.
+  struct Staged;
+  // nullptr when the layer is present already (maybe finished by another unpacker meanwhile).
+  Result<std::unique_ptr<Staged>> stage_one(const content::Store& blobs, const LayerToUnpack& layer,
+                                            const archive::ExtractOptions& options) const;
   Status extract_into(const content::Store& blobs, const LayerToUnpack& layer,
                       const std::string& staging, const archive::ExtractOptions& options,
                       UnpackResult* result) const;

@@ -1,4 +1,5 @@
-// LayerStore::unpack: blob → decompress + sha256 → extract_layer → verify → syncfs → rename.
+// LayerStore::unpack: for every missing layer at once, blob → decompress + sha256 →
+// extract_layer → verify into a staging dir; then one syncfs for all of them and a rename each.
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -6,9 +7,9 @@
 #include <algorithm>
 #include <atomic>
 #include <map>
+#include <memory>
 #include <thread>
 
-#include "base/scope_exit.h"
 #include "snapshot/chain_id.h"
 #include "snapshot/layer_lock.h"
 #include "snapshot/layer_reader.h"
@@ -56,40 +57,41 @@ Status LayerStore::extract_into(const content::Store& blobs, const LayerToUnpack
   HAKO_TRY_ASSIGN(UniqueFd meta, sys::open_at(dir_->get(), staging + "/" + layout::kMeta,
                                               O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0644));
   HAKO_TRY(sys::write_all(meta.get(), layout::encode_meta(info), layout::kMeta));
-  // One syncfs for the whole tree instead of an fsync per file (extract_layer's contract):
-  // the layer must be on disk before the rename makes it visible.
-  if (::syncfs(meta.get()) != 0) return sys_error("syncfs " + staging);
   return ok();
 }
 
-Result<UnpackResult> LayerStore::unpack_one(const content::Store& blobs, const LayerToUnpack& layer,
-                                            const archive::ExtractOptions& options) const {
+struct LayerStore::Staged {
+  Staged(LayerLock l, std::string dir, std::string path) noexcept
+      : lock(std::move(l)), staging(std::move(dir)), staging_path(std::move(path)) {}
+  Staged(const Staged&) = delete;
+  // Unpublished (an error elsewhere, or another layer failed first): the staging dir goes.
+  ~Staged() {
+    if (!staging.empty()) (void)sys::remove_all(staging_path);
+  }
+  LayerLock lock;
+  std::string staging;  // relative to layers/; cleared once published
+  std::string staging_path;
   UnpackResult result;
-  result.chain_id = layer.chain_id;
+};
+
+Result<std::unique_ptr<LayerStore::Staged>> LayerStore::stage_one(
+    const content::Store& blobs, const LayerToUnpack& layer,
+    const archive::ExtractOptions& options) const {
   HAKO_TRY(check_layer(layer));
-  if (has(layer.chain_id)) return result;
+  if (has(layer.chain_id)) return std::unique_ptr<Staged>();
   const std::string hex(layer.chain_id.hex());
   HAKO_TRY_ASSIGN(LayerLock lock, LayerLock::acquire(dir_->get(), layout::lock_name(hex)));
   // Another thread or process may have finished it while we waited for the lock.
-  if (has(layer.chain_id)) return result;
+  if (has(layer.chain_id)) return std::unique_ptr<Staged>();
 
   std::string staging = layout::temp_name(layout::kStagingPrefix, hex);
   if (::mkdirat(dir_->get(), staging.c_str(), 0700) != 0) return sys_error("mkdir " + staging);
-  ScopeExit discard([&] { (void)sys::remove_all(layers_dir_ + "/" + staging); });
+  auto staged = std::make_unique<Staged>(std::move(lock), staging, layers_dir_ + "/" + staging);
+  staged->result.chain_id = layer.chain_id;
   std::string diff = staging + "/" + layout::kDiff;
   if (::mkdirat(dir_->get(), diff.c_str(), 0755) != 0) return sys_error("mkdir " + diff);
-  HAKO_TRY(extract_into(blobs, layer, staging, options, &result));
-
-  // RENAME_NOREPLACE: a directory rename would silently replace an empty directory of that
-  // name; nothing but us under the lock should create one, but if it exists it wins.
-  if (::renameat2(dir_->get(), staging.c_str(), dir_->get(), hex.c_str(), RENAME_NOREPLACE) != 0) {
-    if (errno == EEXIST && has(layer.chain_id)) return UnpackResult{.chain_id = layer.chain_id};
-    return sys_error("rename " + staging + " to " + hex);
-  }
-  discard.dismiss();
-  if (::fsync(dir_->get()) != 0) return sys_error("fsync layers");
-  result.unpacked = true;
-  return result;
+  HAKO_TRY(extract_into(blobs, layer, staging, options, &staged->result));
+  return staged;
 }
 
 Result<std::vector<UnpackResult>> LayerStore::unpack(const content::Store& blobs,
@@ -101,14 +103,14 @@ Result<std::vector<UnpackResult>> LayerStore::unpack(const content::Store& blobs
   for (size_t i = 0; i < layers.size(); ++i)
     if (first.emplace(layers[i].chain_id, i).second && !has(layers[i].chain_id)) jobs.push_back(i);
 
-  std::vector<std::optional<Result<UnpackResult>>> done(layers.size());
+  std::vector<std::optional<Result<std::unique_ptr<Staged>>>> staged(layers.size());
   std::atomic<size_t> next{0};
   auto work = [&] {
     for (size_t j; (j = next.fetch_add(1)) < jobs.size();) {
       const LayerToUnpack& l = layers[jobs[j]];
-      auto r = unpack_one(blobs, l, options.extract);
+      auto r = stage_one(blobs, l, options.extract);
       if (!r) r = std::move(r).error().context("unpack layer " + l.chain_id.to_string());
-      done[jobs[j]] = std::move(r);
+      staged[jobs[j]] = std::move(r);
     }
   };
   unsigned threads = options.parallel;
@@ -122,22 +124,49 @@ Result<std::vector<UnpackResult>> LayerStore::unpack(const content::Store& blobs
     for (auto& t : pool) t.join();
   }
 
+  // One syncfs makes every staged layer durable (extract_layer fsyncs nothing) before any
+  // rename makes one visible: one flush of the file system, not one per layer.
+  bool any_staged =
+      std::any_of(staged.begin(), staged.end(), [](const auto& r) { return r && *r && **r; });
+  if (any_staged && ::syncfs(dir_->get()) != 0) return sys_error("syncfs " + layers_dir_);
+  for (auto& r : staged) {
+    if (!r || !*r || !**r) continue;
+    Staged& st = ***r;
+    const std::string hex(st.result.chain_id.hex());
+    // RENAME_NOREPLACE: a directory rename would silently replace an empty directory of that
+    // name; nothing but us under the lock should create one, but if it exists it wins.
+    if (::renameat2(dir_->get(), st.staging.c_str(), dir_->get(), hex.c_str(), RENAME_NOREPLACE) !=
+        0) {
+      if (errno == EEXIST && has(st.result.chain_id)) continue;  // staging removed by ~Staged
+      *r = sys_error("rename " + st.staging + " to " + hex);
+      continue;
+    }
+    st.staging.clear();
+    st.result.unpacked = true;
+  }
+  if (any_staged && ::fsync(dir_->get()) != 0) return sys_error("fsync " + layers_dir_);
+
   std::optional<Error> error;
   std::vector<UnpackResult> out;
   out.reserve(layers.size());
   for (size_t i = 0; i < layers.size(); ++i) {
     size_t src = first.at(layers[i].chain_id);
-    if (src != i || !done[i]) {  // a duplicate, or present before we started
+    if (src != i || !staged[i] || (*staged[i] && !**staged[i])) {  // duplicate, or present
       UnpackResult present{.chain_id = layers[i].chain_id};
       if (auto s = size(present.chain_id)) present.size = *s;
       out.push_back(std::move(present));
       continue;
     }
-    if (!*done[i]) {
-      if (!error) error = std::move(*done[i]).error();
+    if (!*staged[i]) {
+      if (!error) error = std::move(*staged[i]).error();
       continue;
     }
-    out.push_back(std::move(**done[i]));
+    UnpackResult r = (**staged[i])->result;
+    if (!r.unpacked) {  // lost the rename to a finished copy
+      r = UnpackResult{.chain_id = layers[i].chain_id};
+      if (auto s = size(r.chain_id)) r.size = *s;
+    }
+    out.push_back(std::move(r));
   }
   if (error) return std::move(*error);
   return out;
