@@ -6,14 +6,15 @@
 set -euo pipefail
 
 build=(cmake ninja-build g++ pkg-config libseccomp-dev nlohmann-json3-dev libcli11-dev libgtest-dev
-  clang-format python3 ccache libarchive-dev libssl-dev zlib1g-dev libzstd-dev libsqlite3-dev)
+  clang-format python3 ccache libarchive-dev libssl-dev zlib1g-dev libzstd-dev libsqlite3-dev
+  libcurl4-openssl-dev)
 # The fuzz targets (archive unpacker): clang's libFuzzer runtime.
 fuzz=(clang libclang-rt-14-dev)
 # Black-box tests: busybox images, the bats runner, a subreaper, jq for config edits, script/unshare,
-# criu for checkpoint/restore; the image suite's interop peers and debootstrap for its minbase;
-# the client suite's containerd (docker.io depends on it too) and podman.
+# criu for checkpoint/restore; the image suite's interop peers, debootstrap for its minbase, a
+# registry with htpasswd, sqlite3; the client suite's containerd (docker.io depends on it too).
 test=(bats busybox-static jq tini util-linux bsdutils iproute2 procps runc criu libc6-dev
-  docker.io containerd podman skopeo debootstrap sqlite3)
+  docker.io containerd podman skopeo debootstrap sqlite3 docker-registry apache2-utils)
 peers=(crun runc hyperfine containerd docker-registry buildah)
 
 want=("${build[@]}" "${test[@]}" "${fuzz[@]}")

@@ -22,5 +22,9 @@ void add_image_default(CLI::App& parent, Context& ctx);
 void add_image_mount(CLI::App& parent, Context& ctx);
 void add_system_df(CLI::App& parent, Context& ctx);
 void add_system_check(CLI::App& parent, Context& ctx);
+void add_pull(CLI::App& parent, Context& ctx);
+void add_push(CLI::App& parent, Context& ctx);
+void add_login(CLI::App& parent, Context& ctx);
+void add_logout(CLI::App& parent, Context& ctx);
 
 }  // namespace hako::cli

@@ -123,6 +123,12 @@ need_peer() {
 		podman | skopeo)
 			command -v "$p" >/dev/null || need_cap "$p is not installed"
 			;;
+		registry)
+			[ -x "$PEERS_REGISTRY" ] || need_cap "docker-registry is not installed"
+			;;
+		htpasswd)
+			command -v htpasswd >/dev/null || need_cap "htpasswd (apache2-utils) is not installed"
+			;;
 		*) fail "need_peer: unknown peer $p" ;;
 		esac
 	done

@@ -2,10 +2,11 @@
 # run.sh HAKO_BINARY [BATS_ARGS...]: the black-box suite of hako's image commands.
 #
 # Runs tests/images/*.bats against HAKO_BINARY (the `hako` CLI: load, save, images, image
-# inspect, rmi, tag, import, prune, system df/check, image default), each test with its own
-# --root and --state, and checks the archives it writes against the real peers: Debian's dockerd
-# (a private one per .bats file, see tests/lib/peers.bash), podman and skopeo, each with a
-# private store. Needs root. ctest calls it as `run.sh <hako>`; by hand:
+# inspect, rmi, tag, import, prune, system df/check, image default, pull, push, login), each
+# test with its own --root and --state, and checks the archives it writes against the real
+# peers: Debian's dockerd (a private one per .bats file, see tests/lib/peers.bash), podman,
+# skopeo (each with a private store) and docker-registry (one per test). Needs root. ctest
+# calls it as `run.sh <hako>`; by hand:
 #
 #   tests/images/run.sh build/release/src/cmd/hako/hako                    # everything
 #   tests/images/run.sh build/release/src/cmd/hako/hako -f 'skopeo'        # names that match

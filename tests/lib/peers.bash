@@ -58,8 +58,11 @@
 #   digests change, diff ids do not). `skopeo inspect --raw` prints the manifest, `--config` the
 #   config; `skopeo inspect` without them needs a tagged image in a docker-archive.
 #
-#   registry_start DIR  Debian's docker-registry on 127.0.0.1:<a free port>, storage DIR/data;
-#                       exports REGISTRY=127.0.0.1:PORT, REGISTRY_DIR, REGISTRY_PID.
+#   registry_start DIR [HTPASSWD]
+#                       Debian's docker-registry on 127.0.0.1:<a free port>, storage DIR/data;
+#                       with HTPASSWD (a file of `htpasswd -Bbn USER PASS` lines) it asks for
+#                       Basic credentials (auth.htpasswd; plain http, loopback only).
+#                       Exports REGISTRY=127.0.0.1:PORT, REGISTRY_DIR, REGISTRY_PID.
 #   registry_stop       SIGTERM, SIGKILL after 10 s, remove DIR.
 #
 #   PEERS_LOG_DIR       when set, dockerd_stop copies the daemon's log there first.
@@ -542,7 +545,7 @@ peers_free_port() {
 }
 
 registry_start() {
-	local dir=${1:?usage: registry_start DIR} port deadline
+	local dir=${1:?usage: registry_start DIR [HTPASSWD]} htpasswd=${2:-} port attempt deadline
 	if [ -n "${REGISTRY_DIR:-}" ]; then
 		peers_log "registry_start: one is running already under $REGISTRY_DIR"
 		return 1
@@ -571,14 +574,22 @@ registry_start() {
 			http:
 			  addr: 127.0.0.1:$port
 		EOF
+		if [ -n "$htpasswd" ]; then
+			printf 'auth:\n  htpasswd:\n    realm: hako-test\n    path: %s\n' \
+				"$(readlink -f "$htpasswd")" >>"$dir/config.yml"
+		fi
 		setsid "$PEERS_REGISTRY" serve "$dir/config.yml" </dev/null >"$dir/registry.log" 2>&1 3>&- &
 		REGISTRY_PID=$!
 		export REGISTRY_PID
 		echo "$REGISTRY_PID" >"$dir/registry.pid"
 		deadline=$((SECONDS + ${REGISTRY_TIMEOUT:-20}))
 		while peers_alive "$REGISTRY_PID" && [ $SECONDS -lt $deadline ]; do
-			if python3 -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2)' \
-				"http://127.0.0.1:$port/v2/" 2>/dev/null; then
+			# Up is any HTTP answer: 200, or 401 with authentication configured.
+			if python3 -c 'import sys, urllib.request, urllib.error
+try:
+    urllib.request.urlopen(sys.argv[1], timeout=2)
+except urllib.error.HTTPError as e:
+    sys.exit(0 if e.code == 401 else 1)' "http://127.0.0.1:$port/v2/" 2>/dev/null; then
 				export REGISTRY=127.0.0.1:$port
 				return 0
 			fi

@@ -44,6 +44,10 @@ int main(int argc, char** argv) {
   cli::add_load(app, ctx);
   cli::add_save(app, ctx);
   cli::add_import(app, ctx);
+  cli::add_pull(app, ctx);
+  cli::add_push(app, ctx);
+  cli::add_login(app, ctx);
+  cli::add_logout(app, ctx);
 
   CLI::App* image = app.add_subcommand("image", "Manage images");
   image->require_subcommand(1);
@@ -57,6 +61,8 @@ int main(int argc, char** argv) {
   cli::add_load(*image, ctx);
   cli::add_save(*image, ctx);
   cli::add_import(*image, ctx);
+  cli::add_pull(*image, ctx);
+  cli::add_push(*image, ctx);
   cli::add_image_default(*image, ctx);
   cli::add_image_mount(*image, ctx);
 

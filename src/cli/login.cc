@@ -1,0 +1,85 @@
+// hako login [-u USER] [-p PASS | --password-stdin] [SERVER] and hako logout [SERVER]: the
+// credentials go to ~/.config/hako/auth.json (Docker's config.json format, mode 0600, written
+// atomically) once the registry accepted them. SERVER defaults to Docker Hub. There is no
+// interactive prompt yet: the user name is required, the password comes from -p or stdin.
+#include <unistd.h>
+
+#include "cli/commands.h"
+#include "cli/registry_session.h"
+#include "sys/file.h"
+
+namespace hako::cli {
+namespace {
+
+struct LoginOptions {
+  std::string server;
+  std::string username;
+  std::string password;
+  bool password_stdin = false;
+};
+
+// The registry must accept the credentials: GET /v2/ authenticated (for a Bearer registry,
+// the token service checks them).
+Status check_credentials(const registry::Session& session, const std::string& domain) {
+  http::Request r;
+  r.url = "/v2/";
+  HAKO_TRY_ASSIGN(http::Response resp, session.send(r, ""));
+  if (resp.status == 401 || resp.status == 403) return registry::auth_error(resp, domain);
+  if (!resp.ok()) return http::status_error(resp);
+  return ok();
+}
+
+Status login(Context& ctx, const LoginOptions& o) {
+  std::string domain = registry::normalise_server(o.server);
+  registry::Credentials c{o.username, o.password};
+  if (o.password_stdin) {
+    if (!o.password.empty())
+      return invalid_argument("login: --password and --password-stdin are mutually exclusive");
+    HAKO_TRY_ASSIGN(c.password, sys::read_fd(STDIN_FILENO, 64 << 10));
+    while (!c.password.empty() && (c.password.back() == '\n' || c.password.back() == '\r'))
+      c.password.pop_back();
+  } else if (!o.password.empty()) {
+    HAKO_TRY(print(ctx.err,
+                   "WARNING! Using --password via the CLI is insecure. Use --password-stdin.\n"));
+  }
+  if (c.username.empty())
+    return invalid_argument("login: give the user name with -u (no interactive prompt yet)");
+  if (c.password.empty())
+    return invalid_argument("login: give the password with --password-stdin or -p");
+  auto session = open_registry_session(domain, c);
+  if (!session) return std::move(session).error().context("login " + domain);
+  HAKO_TRY_CTX(check_credentials(*session, domain), "login " + domain);
+  std::string path = registry::hako_auth_file();
+  HAKO_TRY_CTX(registry::update_auth_file(path, domain, c), "login: save credentials to " + path);
+  return print(ctx.out, "Login Succeeded\n");
+}
+
+Status logout(Context& ctx, const std::string& server) {
+  std::string domain = registry::normalise_server(server);
+  std::string path = registry::hako_auth_file();
+  auto removed = registry::update_auth_file(path, domain, std::nullopt);
+  if (!removed) return std::move(removed).error().context("logout " + domain);
+  if (!*removed) return print(ctx.out, "Not logged in to " + domain + "\n");
+  return print(ctx.out, "Removing login credentials for " + domain + "\n");
+}
+
+}  // namespace
+
+void add_login(CLI::App& parent, Context& ctx) {
+  auto o = std::make_shared<LoginOptions>();
+  CLI::App* cmd = parent.add_subcommand("login", "Log in to a registry");
+  cmd->add_option("server", o->server, "SERVER (default: Docker Hub)");
+  cmd->add_option("-u,--username", o->username, "Username");
+  cmd->add_option("-p,--password", o->password, "Password");
+  cmd->add_flag("--password-stdin", o->password_stdin, "Take the password from stdin");
+  cmd->callback([&ctx, o] { ctx.status = login(ctx, *o); });
+}
+
+void add_logout(CLI::App& parent, Context& ctx) {
+  auto server = std::make_shared<std::string>();
+  CLI::App* cmd = parent.add_subcommand("logout", "Log out from a registry");
+  cmd->add_option("server", *server, "SERVER (default: Docker Hub)");
+  cmd->callback([&ctx, server] { ctx.status = logout(ctx, *server); });
+}
+
+}  // namespace hako::cli

@@ -1,0 +1,53 @@
+// hako push [-q] NAME[:TAG], with Docker's output:
+//   Using default tag: latest
+//   The push refers to repository [127.0.0.1:5000/test/busybox]
+//   a020b24e780b: Preparing
+//   a020b24e780b: Pushed                (or: Layer already exists)
+//   1: digest: sha256:… size: 527
+#include "registry/push.h"
+#include "cli/commands.h"
+#include "cli/registry_session.h"
+
+namespace hako::cli {
+namespace {
+
+struct Options {
+  std::string name;
+  bool quiet = false;
+};
+
+Status run(Context& ctx, const Options& o) {
+  HAKO_TRY_ASSIGN(oci::Reference as_written, oci::parse_reference(o.name, oci::DefaultTag::kNone));
+  HAKO_TRY_ASSIGN(oci::Reference ref, oci::parse_reference(o.name));
+  if (ref.digest) return invalid_argument("push: give a tag, not a digest: " + o.name);
+  HAKO_TRY_ASSIGN(auto store, ctx.open_store());
+  if (!o.quiet) {
+    std::string head = as_written.tag.empty() ? "Using default tag: latest\n" : "";
+    head += "The push refers to repository [" + ref.name() + "]\n";
+    HAKO_TRY(print(ctx.out, head));
+  }
+  registry::PushOptions po;
+  if (!o.quiet)
+    po.progress = [&](std::string_view id, std::string_view status) {
+      (void)print(ctx.out, std::string(id) + ": " + std::string(status) + "\n");
+    };
+  auto session = open_registry_session(ref.domain);
+  if (!session) return std::move(session).error().context("push " + ref.familiar_string());
+  auto r = registry::push(store, *session, ref, po);
+  if (!r) return std::move(r).error().context("push " + ref.familiar_string());
+  if (o.quiet) return print(ctx.out, ref.to_string() + "\n");
+  return print(ctx.out, ref.tag + ": digest: " + r->manifest.to_string() +
+                            " size: " + std::to_string(r->size) + "\n");
+}
+
+}  // namespace
+
+void add_push(CLI::App& parent, Context& ctx) {
+  auto opts = std::make_shared<Options>();
+  CLI::App* cmd = parent.add_subcommand("push", "Upload an image to a registry");
+  cmd->add_option("name", opts->name, "NAME[:TAG]")->required();
+  cmd->add_flag("-q,--quiet", opts->quiet, "Suppress verbose output");
+  cmd->callback([&ctx, opts] { ctx.status = run(ctx, *opts); });
+}
+
+}  // namespace hako::cli

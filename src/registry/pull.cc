@@ -1,0 +1,223 @@
+#include "registry/pull.h"
+
+#include <atomic>
+#include <mutex>
+#include <thread>
+
+#include "base/strings.h"
+#include "content/sha256.h"
+#include "json/reader.h"
+#include "oci/media_types.h"
+#include "oci/platform.h"
+
+namespace hako::registry {
+namespace {
+
+std::string short_id(const oci::Digest& d) { return std::string(d.hex().substr(0, 12)); }
+
+// The media type of a manifest: its own mediaType field wins over Content-Type (some servers
+// send application/json).
+std::string media_type_of(const std::string& bytes, const std::optional<std::string>& header) {
+  auto doc = json::parse(bytes, "manifest");
+  if (doc && doc->is_object()) {
+    auto it = doc->find("mediaType");
+    if (it != doc->end() && it->is_string()) return it->get<std::string>();
+  }
+  return header ? std::string(trim(header->substr(0, header->find(';')))) : std::string();
+}
+
+}  // namespace
+
+std::string manifest_accept() {
+  return std::string(oci::kMediaTypeImageManifest) + ", " + std::string(oci::kMediaTypeImageIndex) +
+         ", " + std::string(oci::kMediaTypeDockerManifest) + ", " +
+         std::string(oci::kMediaTypeDockerManifestList);
+}
+
+Result<FetchedManifest> fetch_manifest(const Session& session, std::string_view path,
+                                       std::string_view tag_or_digest) {
+  http::Request r;
+  r.url = "/v2/" + std::string(path) + "/manifests/" + std::string(tag_or_digest);
+  r.headers = {{"Accept", manifest_accept()}};
+  r.max_body = oci::kMaxDocumentBytes;
+  HAKO_TRY_ASSIGN(http::Response resp, session.send_retrying(r, repository_scope(path, false)));
+  FetchedManifest m;
+  m.bytes = std::move(resp.body);
+  m.digest = content::Sha256::of(m.bytes);
+  std::string what =
+      session.endpoint().domain + "/" + std::string(path) + ":" + std::string(tag_or_digest);
+  if (auto h = resp.header("Docker-Content-Digest")) {
+    auto d = oci::Digest::parse(*h);
+    if (d && d->algorithm() == "sha256" && *d != m.digest)
+      return invalid_argument("manifest " + what + ": the registry says its digest is " + *h +
+                              ", but its content hashes to " + m.digest.to_string());
+  }
+  if (tag_or_digest.substr(0, 7) == "sha256:" && m.digest.to_string() != tag_or_digest)
+    return invalid_argument("manifest " + what + ": content hashes to " + m.digest.to_string() +
+                            ", not the digest asked for");
+  m.media_type = media_type_of(m.bytes, resp.header("Content-Type"));
+  if (m.media_type == oci::kMediaTypeDockerSchema1Manifest ||
+      m.media_type == oci::kMediaTypeDockerSchema1SignedManifest)
+    return invalid_argument("manifest " + what +
+                            ": Docker image manifest schema 1 is not supported (deprecated since "
+                            "2017); push the image again with a current client");
+  return m;
+}
+
+Result<std::vector<std::string>> list_tags(const Session& session, std::string_view path) {
+  http::Request r;
+  r.url = "/v2/" + std::string(path) + "/tags/list";
+  HAKO_TRY_ASSIGN(http::Response resp, session.send_retrying(r, repository_scope(path, false)));
+  HAKO_TRY_ASSIGN(json::Value doc, json::parse(resp.body, "tags of " + std::string(path)));
+  std::vector<std::string> tags;
+  HAKO_TRY(json::read_field(doc, "", "tags", tags));
+  return tags;
+}
+
+Status download_blob(const Session& session, const content::Store& blobs, std::string_view path,
+                     const oci::Descriptor& blob) {
+  if (blobs.has(blob.digest)) return ok();
+  std::optional<uint64_t> size;
+  if (blob.size >= 0) size = static_cast<uint64_t>(blob.size);
+  std::optional<content::Writer> w;
+  std::string scope = repository_scope(path, false);
+  std::string what = "blob " + blob.digest.to_string();
+  for (int attempt = 1;; ++attempt) {
+    if (!w) {
+      HAKO_TRY_ASSIGN(content::Writer fresh, blobs.begin_ingest(blob.digest, size));
+      w.emplace(std::move(fresh));
+    }
+    std::optional<Error> write_error;
+    http::Request r;
+    r.url = "/v2/" + std::string(path) + "/blobs/" + blob.digest.to_string();
+    if (w->written() > 0) r.range_from = w->written();
+    r.on_start = [&](long status) -> Status {
+      if (status == 206 || !r.range_from) return ok();
+      // The server sends everything again: so does the writer.
+      w.reset();
+      HAKO_TRY_ASSIGN(content::Writer fresh, blobs.begin_ingest(blob.digest, size));
+      w.emplace(std::move(fresh));
+      return ok();
+    };
+    r.on_body = [&](std::string_view chunk) -> Status {
+      auto st = w->write(chunk);
+      if (!st) write_error = st.error();
+      return st;
+    };
+    auto resp = session.send(r, scope);
+    bool last = attempt >= kMaxAttempts;
+    if (write_error) return std::move(*write_error).context(what);
+    if (!resp) {
+      if (!is_transient(resp.error()) || last) return std::move(resp).error().context(what);
+    } else if (resp->ok()) {
+      return w->commit();
+    } else if (resp->status == 416) {
+      w.reset();  // our offset is past what the server has: start over
+    } else if (resp->status == 401 || resp->status == 403) {
+      return auth_error(*resp, session.endpoint().domain);
+    } else if (!is_transient_status(resp->status) || last) {
+      return http::status_error(*resp);
+    }
+    std::this_thread::sleep_for(backoff_delay(attempt));
+  }
+}
+
+namespace {
+
+// Every layer at once, bounded; the first error wins, the others still finish (what they
+// wrote is valid and will be used by the next attempt).
+Result<std::vector<oci::Digest>> download_layers(const Session& session,
+                                                 const content::Store& blobs, std::string_view path,
+                                                 const std::vector<oci::Descriptor>& layers,
+                                                 const PullOptions& o) {
+  std::mutex mu;
+  auto report = [&](const oci::Digest& d, std::string_view status) {
+    if (!o.progress) return;
+    std::lock_guard lock(mu);
+    o.progress(short_id(d), status);
+  };
+  std::vector<const oci::Descriptor*> todo;
+  for (const auto& l : layers) {
+    if (blobs.has(l.digest)) {
+      report(l.digest, "Already exists");
+    } else if (std::none_of(todo.begin(), todo.end(),
+                            [&](const auto* t) { return t->digest == l.digest; })) {
+      report(l.digest, "Pulling fs layer");
+      todo.push_back(&l);
+    }
+  }
+  std::atomic<size_t> next{0};
+  std::optional<Error> first;
+  auto worker = [&] {
+    for (size_t i; (i = next.fetch_add(1)) < todo.size();) {
+      auto st = download_blob(session, blobs, path, *todo[i]);
+      if (st) {
+        report(todo[i]->digest, "Download complete");
+        continue;
+      }
+      std::lock_guard lock(mu);
+      if (!first) first = std::move(st).error();
+    }
+  };
+  size_t n = std::min<size_t>(std::max(1u, o.parallel), todo.size());
+  std::vector<std::thread> threads;
+  for (size_t i = 1; i < n; ++i) threads.emplace_back(worker);
+  if (n > 0) worker();
+  for (auto& t : threads) t.join();
+  if (first) return std::move(*first);
+  std::vector<oci::Digest> done;
+  for (const auto* t : todo) done.push_back(t->digest);
+  return done;
+}
+
+}  // namespace
+
+Result<PullResult> pull(image::ImageStore& store, const Session& session, const oci::Reference& ref,
+                        const PullOptions& o) {
+  const content::Store& blobs = store.blobs();
+  std::string tag_or_digest = ref.digest ? ref.digest->to_string() : ref.tag;
+  std::string path = ref.path;
+  HAKO_TRY_ASSIGN(FetchedManifest top, fetch_manifest(session, path, tag_or_digest));
+  PullResult out;
+  out.repo_digest = top.digest;
+  FetchedManifest chosen = top;
+  if (oci::is_index_media_type(top.media_type)) {
+    HAKO_TRY_ASSIGN(oci::Index idx, oci::parse_index(top.bytes));
+    oci::Platform want = o.platform ? *o.platform : oci::host_platform();
+    auto pick = oci::find_platform_manifest(idx, want);
+    if (!pick)
+      return not_found("no matching manifest for " + oci::platform_string(want) +
+                       " in the manifest list entries of " + ref.familiar_string());
+    HAKO_TRY_ASSIGN(chosen, fetch_manifest(session, path, idx.manifests[*pick].digest.to_string()));
+  }
+  HAKO_TRY_ASSIGN(oci::Manifest m, oci::parse_manifest(chosen.bytes));
+  out.manifest = chosen.digest;
+  out.id = m.config.digest;
+  for (const auto& l : m.layers)
+    if (!oci::find_layer_type(l.media_type))
+      return invalid_argument("layer " + l.digest.to_string() + ": unsupported media type \"" +
+                              l.media_type + "\"");
+
+  oci::Reference digest_ref{ref.domain, ref.path, "", top.digest};
+  if (!ref.tag.empty() && !ref.digest) out.refs.push_back(ref.to_string());
+  out.refs.push_back(digest_ref.to_string());
+  HAKO_TRY_ASSIGN(auto named, store.metadata().find_ref(out.refs.front()));
+  out.up_to_date = named && *named == out.id && blobs.has(out.manifest);
+
+  HAKO_TRY_ASSIGN(image::PendingMark mark, store.mark_pending());
+  HAKO_TRY(blobs.ingest_bytes(top.bytes));
+  if (chosen.digest != top.digest) HAKO_TRY(blobs.ingest_bytes(chosen.bytes));
+  HAKO_TRY(download_blob(session, blobs, path, m.config));
+  std::vector<oci::Digest> fetched;
+  if (!out.up_to_date) {
+    HAKO_TRY_ASSIGN(fetched, download_layers(session, blobs, path, m.layers, o));
+  }
+  HAKO_TRY_ASSIGN(image::ImageRecord rec, store.add_image(out.manifest, out.refs));
+  (void)rec;
+  if (o.progress)
+    for (const auto& d : fetched) o.progress(short_id(d), "Pull complete");
+  mark.done();
+  return out;
+}
+
+}  // namespace hako::registry
