@@ -9,9 +9,10 @@ build=(cmake ninja-build g++ pkg-config libseccomp-dev nlohmann-json3-dev libcli
   clang-format python3 ccache libarchive-dev libssl-dev zlib1g-dev libzstd-dev libsqlite3-dev)
 # The fuzz targets (archive unpacker): clang's libFuzzer runtime.
 fuzz=(clang libclang-rt-14-dev)
-# Black-box tests: busybox images, the bats runner, a subreaper, jq for config edits, script/unshare;
+# Black-box tests: busybox images, the bats runner, a subreaper, jq for config edits, script/unshare,
+# newuidmap/newgidmap (uidmap) for rootless containers with subordinate id ranges;
 # the image suite's interop peers (docker.io brings containerd) and debootstrap for its minbase.
-test=(bats busybox-static jq tini util-linux bsdutils iproute2 procps runc libc6-dev
+test=(bats busybox-static jq tini util-linux bsdutils iproute2 procps runc libc6-dev uidmap
   docker.io podman skopeo debootstrap)
 peers=(crun runc hyperfine criu containerd docker-registry buildah)
 

@@ -11,6 +11,8 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <charconv>
+
 #include "runtime/console.h"
 #include "runtime/hooks.h"
 #include "sys/file.h"
@@ -99,6 +101,25 @@ Status join_namespaces(InitPlan& plan) {
   return ok();
 }
 
+// The parent made the idmapped mounts (we could not: idmapping a host mount needs privileges
+// over it); they arrive as fds, each tagged with its mounts[] index or "rootfs".
+Status receive_idmap_mounts(InitPlan& plan, SyncChannel& channel) {
+  plan.rootfs.idmap_fds.resize(plan.rootfs.mounts.size());
+  for (size_t n = 0; n < plan.idmap_mounts; ++n) {
+    HAKO_TRY_ASSIGN(Received r, channel.expect(SyncMessage::kIdmapMount));
+    if (r.payload == "rootfs") {
+      plan.rootfs.idmapped_root = std::move(r.fd);
+      continue;
+    }
+    size_t i = 0;
+    auto [end, ec] = std::from_chars(r.payload.data(), r.payload.data() + r.payload.size(), i);
+    if (ec != std::errc() || i >= plan.rootfs.idmap_fds.size())
+      return internal_error("idmapped mount: bad index \"" + r.payload + "\"");
+    plan.rootfs.idmap_fds[i] = std::move(r.fd);
+  }
+  return ok();
+}
+
 Status init_body(InitPlan& plan, SyncChannel& channel) {
   const oci::Spec& spec = *plan.spec;
   const oci::Process& process = *spec.process;
@@ -144,6 +165,7 @@ Status init_body(InitPlan& plan, SyncChannel& channel) {
   // rest (cgroup directory fds, the console socket) so none can reach the container.
   HAKO_TRY(sys::close_fds_except(3 + plan.preserve_fds,
                                  {channel.fd(), plan.exec_fifo, plan.exec_fifo_writer}));
+  HAKO_TRY(receive_idmap_mounts(plan, channel));
   plan.rootfs.before_cgroup = [&]() -> Status {
     if (!plan.join_cgroups) HAKO_TRY(channel.expect(SyncMessage::kCgroupDone));
     if (plan.new_cgroup_ns && ::unshare(CLONE_NEWCGROUP) != 0)
