@@ -127,7 +127,10 @@ Status init_body(InitPlan& plan, SyncChannel& channel) {
   ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
   // Until execve we are the runtime: no process in the container may open our /proc/PID/fd
   // or /proc/PID/exe (ptrace access needs a dumpable target). execve makes it dumpable again.
-  ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+  // With a new user namespace, only once the parent has written our maps: an unprivileged
+  // parent cannot open /proc/PID/uid_map of a non-dumpable child (nothing of the container
+  // runs before then).
+  if (!plan.new_user_ns) ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   if (::setsid() < 0) return sys_error("setsid");
 
   if (plan.two_stage) {
@@ -136,6 +139,7 @@ Status init_body(InitPlan& plan, SyncChannel& channel) {
       if (::unshare(CLONE_NEWUSER) != 0) return sys_error("create user namespace");
       HAKO_TRY(channel.send(SyncMessage::kUserNs));
       HAKO_TRY(channel.expect(SyncMessage::kMapsDone));
+      ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
       if (::setresuid(0, 0, 0) != 0 || ::setresgid(0, 0, 0) != 0)
         return sys_error("become root in the user namespace");
     }
@@ -152,6 +156,7 @@ Status init_body(InitPlan& plan, SyncChannel& channel) {
     ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
   } else if (plan.new_user_ns) {
     HAKO_TRY(channel.expect(SyncMessage::kMapsDone));
+    ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     if (::setresuid(0, 0, 0) != 0 || ::setresgid(0, 0, 0) != 0)
       return sys_error("become root in the user namespace");
   }
