@@ -128,6 +128,23 @@ make_rootless_bundle() {
 	[ "$status" -eq 0 ]
 }
 
+@test "rootless: exec joins the container, kill and delete work" {
+	local id
+	id=$(new_id)
+	BUNDLE=$RL_BUNDLE set_args /bin/probe sleep inf
+	rl_run_detached "$id" --bundle "$RL_BUNDLE"
+	[ "$status" -eq 0 ]
+	rl_rt exec "$id" /bin/sh -c '/bin/probe ids; /bin/probe pid'
+	[ "$status" -eq 0 ]
+	has_line uid=0
+	[ "$(value_of pid)" -gt 1 ]
+	rl_rt kill "$id" KILL
+	[ "$status" -eq 0 ]
+	wait_until 10 eval '[ "$(as_user "$RUNTIME" state "$id" | jq -r .status)" = stopped ]'
+	rl_rt delete "$id"
+	[ "$status" -eq 0 ]
+}
+
 @test "rootless: the default state root is \$XDG_RUNTIME_DIR/hako-runtime" {
 	hako_only "runc's is \$XDG_RUNTIME_DIR/runc"
 	local id
