@@ -11,9 +11,10 @@ build=(cmake ninja-build g++ pkg-config libseccomp-dev nlohmann-json3-dev libcli
 # The fuzz targets (archive unpacker): clang's libFuzzer runtime.
 fuzz=(clang libclang-rt-14-dev)
 # Black-box tests: busybox images, the bats runner, a subreaper, jq for config edits, script/unshare,
-# criu for checkpoint/restore; the image suite's interop peers, debootstrap for its minbase, a
+# criu for checkpoint/restore; newuidmap/newgidmap (uidmap) for rootless containers with
+# subordinate id ranges; the image suite's interop peers, debootstrap for its minbase, a
 # registry with htpasswd, sqlite3; the client suite's containerd (docker.io depends on it too).
-test=(bats busybox-static jq tini util-linux bsdutils iproute2 procps runc criu libc6-dev
+test=(bats busybox-static jq tini util-linux bsdutils iproute2 procps runc criu libc6-dev uidmap
   docker.io containerd podman skopeo debootstrap sqlite3 docker-registry apache2-utils)
 peers=(crun runc hyperfine containerd docker-registry buildah)
 

@@ -22,24 +22,70 @@ static bool starts_with_major_1(const std::string& v) {
   return v.size() >= 2 && v[0] == '1' && v[1] == '.';
 }
 
+// The kernel takes at most 340 lines per uid_map/gid_map write (user_namespaces(7)), in one
+// write shorter than a page.
+static constexpr size_t kMaxIdMapLines = 340;
+static constexpr size_t kMaxIdMapBytes = 4095;
+
+static std::string id_range(uint64_t start, uint64_t size) {
+  return std::to_string(start) + "-" + std::to_string(start + size - 1);
+}
+
+// Each range non-empty and inside the 32-bit id space; no two ranges overlapping on either
+// side: the kernel refuses such a map with a bare EINVAL, so we say which ranges clash first.
 static Status validate_mappings(const std::vector<IdMapping>& maps, const std::string& path) {
+  if (maps.size() > kMaxIdMapLines)
+    return invalid_argument(path + ": " + std::to_string(maps.size()) +
+                            " ranges, the kernel accepts at most 340");
+  size_t bytes = 0;
+  for (const auto& m : maps)
+    bytes += std::to_string(m.container_id).size() + std::to_string(m.host_id).size() +
+             std::to_string(m.size).size() + 3;
+  if (bytes > kMaxIdMapBytes)
+    return invalid_argument(path + ": " + std::to_string(bytes) +
+                            " bytes as text, the kernel takes at most 4095 in one write");
   for (size_t i = 0; i < maps.size(); ++i) {
     const auto& m = maps[i];
     std::string p = path + "[" + std::to_string(i) + "]";
     if (m.size == 0) return invalid_argument(p + ".size: must be greater than 0");
-    if (uint64_t(m.container_id) + m.size > (uint64_t(1) << 32) ||
-        uint64_t(m.host_id) + m.size > (uint64_t(1) << 32))
-      return invalid_argument(p + ": range exceeds the 32-bit id space");
+    if (uint64_t(m.container_id) + m.size > (uint64_t(1) << 32))
+      return invalid_argument(p + ": container ids " + id_range(m.container_id, m.size) +
+                              " exceed the 32-bit id space");
+    if (uint64_t(m.host_id) + m.size > (uint64_t(1) << 32))
+      return invalid_argument(p + ": host ids " + id_range(m.host_id, m.size) +
+                              " exceed the 32-bit id space");
     for (size_t j = 0; j < i; ++j) {
       const auto& o = maps[j];
-      bool c_overlap =
-          m.container_id < o.container_id + o.size && o.container_id < m.container_id + m.size;
-      bool h_overlap = m.host_id < o.host_id + o.size && o.host_id < m.host_id + m.size;
-      if (c_overlap || h_overlap)
-        return invalid_argument(p + ": overlaps " + path + "[" + std::to_string(j) + "]");
+      uint64_t mc = m.container_id, oc = o.container_id, mh = m.host_id, oh = o.host_id;
+      std::string q = path + "[" + std::to_string(j) + "]";
+      if (mc < oc + o.size && oc < mc + m.size)
+        return invalid_argument(p + ": overlaps " + q + " (container ids " +
+                                id_range(o.container_id, o.size) + ")");
+      if (mh < oh + o.size && oh < mh + m.size)
+        return invalid_argument(p + ": overlaps " + q + " (host ids " +
+                                id_range(o.host_id, o.size) + ")");
     }
   }
   return ok();
+}
+
+// mounts[].uidMappings/gidMappings (runtime-spec 1.1, idmapped mounts): bind mounts only, both
+// maps or neither, each a valid map.
+static Status validate_mount_mappings(const Mount& m, size_t i) {
+  std::string p = "mounts[" + std::to_string(i) + "]";
+  bool has_maps = !m.uid_mappings.empty() || !m.gid_mappings.empty();
+  bool idmap_option = std::any_of(m.options.begin(), m.options.end(), [](const std::string& o) {
+    return o == "idmap" || o == "ridmap";
+  });
+  if (!has_maps && !idmap_option) return ok();
+  bool bind =
+      m.type == "bind" || std::any_of(m.options.begin(), m.options.end(),
+                                      [](const auto& o) { return o == "bind" || o == "rbind"; });
+  if (!bind) return invalid_argument(p + ": idmapped mounts must be bind mounts");
+  if (m.uid_mappings.empty() != m.gid_mappings.empty())
+    return invalid_argument(p + ": uidMappings and gidMappings must be given together");
+  HAKO_TRY(validate_mappings(m.uid_mappings, p + ".uidMappings"));
+  return validate_mappings(m.gid_mappings, p + ".gidMappings");
 }
 
 static Status validate_hooks(const std::vector<Hook>& hooks, const std::string& path) {
@@ -106,6 +152,7 @@ Status validate_spec(const Spec& spec) {
     if (m.destination.empty() || m.destination[0] != '/')
       return invalid_argument("mounts[" + std::to_string(i) +
                               "].destination: must be an absolute path");
+    HAKO_TRY(validate_mount_mappings(m, i));
   }
   if (spec.hooks) {
     HAKO_TRY(validate_hooks(spec.hooks->prestart, "hooks.prestart"));
@@ -148,7 +195,13 @@ Status validate_spec(const Spec& spec) {
                               ": unknown clock (monotonic or boottime)");
   }
   if ((!lx.uid_mappings.empty() || !lx.gid_mappings.empty()) && !has_user_ns)
-    return invalid_argument("linux.uidMappings: needs a user namespace in linux.namespaces");
+    return invalid_argument(
+        std::string(lx.uid_mappings.empty() ? "linux.gidMappings" : "linux.uidMappings") +
+        ": needs a user namespace in linux.namespaces");
+  if (lx.uid_mappings.empty() != lx.gid_mappings.empty())
+    return invalid_argument(
+        std::string(lx.uid_mappings.empty() ? "linux.uidMappings" : "linux.gidMappings") +
+        ": required with " + (lx.uid_mappings.empty() ? "linux.gidMappings" : "linux.uidMappings"));
   HAKO_TRY(validate_mappings(lx.uid_mappings, "linux.uidMappings"));
   HAKO_TRY(validate_mappings(lx.gid_mappings, "linux.gidMappings"));
   if (!lx.rootfs_propagation.empty()) {

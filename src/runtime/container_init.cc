@@ -11,6 +11,8 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <charconv>
+
 #include "runtime/console.h"
 #include "runtime/hooks.h"
 #include "sys/file.h"
@@ -99,6 +101,25 @@ Status join_namespaces(InitPlan& plan) {
   return ok();
 }
 
+// The parent made the idmapped mounts (we could not: idmapping a host mount needs privileges
+// over it); they arrive as fds, each tagged with its mounts[] index or "rootfs".
+Status receive_idmap_mounts(InitPlan& plan, SyncChannel& channel) {
+  plan.rootfs.idmap_fds.resize(plan.rootfs.mounts.size());
+  for (size_t n = 0; n < plan.idmap_mounts; ++n) {
+    HAKO_TRY_ASSIGN(Received r, channel.expect(SyncMessage::kIdmapMount));
+    if (r.payload == "rootfs") {
+      plan.rootfs.idmapped_root = std::move(r.fd);
+      continue;
+    }
+    size_t i = 0;
+    auto [end, ec] = std::from_chars(r.payload.data(), r.payload.data() + r.payload.size(), i);
+    if (ec != std::errc() || i >= plan.rootfs.idmap_fds.size())
+      return internal_error("idmapped mount: bad index \"" + r.payload + "\"");
+    plan.rootfs.idmap_fds[i] = std::move(r.fd);
+  }
+  return ok();
+}
+
 Status init_body(InitPlan& plan, SyncChannel& channel) {
   const oci::Spec& spec = *plan.spec;
   const oci::Process& process = *spec.process;
@@ -106,7 +127,10 @@ Status init_body(InitPlan& plan, SyncChannel& channel) {
   ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
   // Until execve we are the runtime: no process in the container may open our /proc/PID/fd
   // or /proc/PID/exe (ptrace access needs a dumpable target). execve makes it dumpable again.
-  ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+  // With a new user namespace, only once the parent has written our maps: an unprivileged
+  // parent cannot open /proc/PID/uid_map of a non-dumpable child (nothing of the container
+  // runs before then).
+  if (!plan.new_user_ns) ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   if (::setsid() < 0) return sys_error("setsid");
 
   if (plan.two_stage) {
@@ -115,6 +139,7 @@ Status init_body(InitPlan& plan, SyncChannel& channel) {
       if (::unshare(CLONE_NEWUSER) != 0) return sys_error("create user namespace");
       HAKO_TRY(channel.send(SyncMessage::kUserNs));
       HAKO_TRY(channel.expect(SyncMessage::kMapsDone));
+      ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
       if (::setresuid(0, 0, 0) != 0 || ::setresgid(0, 0, 0) != 0)
         return sys_error("become root in the user namespace");
     }
@@ -131,6 +156,7 @@ Status init_body(InitPlan& plan, SyncChannel& channel) {
     ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
   } else if (plan.new_user_ns) {
     HAKO_TRY(channel.expect(SyncMessage::kMapsDone));
+    ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     if (::setresuid(0, 0, 0) != 0 || ::setresgid(0, 0, 0) != 0)
       return sys_error("become root in the user namespace");
   }
@@ -144,6 +170,7 @@ Status init_body(InitPlan& plan, SyncChannel& channel) {
   // rest (cgroup directory fds, the console socket) so none can reach the container.
   HAKO_TRY(sys::close_fds_except(3 + plan.preserve_fds,
                                  {channel.fd(), plan.exec_fifo, plan.exec_fifo_writer}));
+  HAKO_TRY(receive_idmap_mounts(plan, channel));
   plan.rootfs.before_cgroup = [&]() -> Status {
     if (!plan.join_cgroups) HAKO_TRY(channel.expect(SyncMessage::kCgroupDone));
     if (plan.new_cgroup_ns && ::unshare(CLONE_NEWCGROUP) != 0)

@@ -44,6 +44,8 @@ struct InitPlan {
   // errno. Unset: the parent writes our pid and sends kCgroupDone.
   std::function<int()> join_cgroups;
   std::string listener_path;
+  // Detached idmapped mounts the parent sends (kIdmapMount) before the rootfs is built.
+  size_t idmap_mounts = 0;
 };
 
 // Runs in the child; never returns.

@@ -17,6 +17,8 @@
 #include "runtime/container_cgroups.h"
 #include "runtime/container_init.h"
 #include "runtime/hooks.h"
+#include "runtime/id_maps.h"
+#include "runtime/idmap_mount.h"
 #include "runtime/mount_plan.h"
 #include "runtime/process_setup.h"
 #include "runtime/seccomp_setup.h"
@@ -55,25 +57,6 @@ std::string absolute(const std::string& path) {
   return path.empty() || path == "." ? std::string(cwd) : std::string(cwd) + "/" + path;
 }
 
-std::string mapping_text(const std::vector<oci::IdMapping>& maps) {
-  std::string text;
-  for (const auto& m : maps)
-    text += std::to_string(m.container_id) + " " + std::to_string(m.host_id) + " " +
-            std::to_string(m.size) + "\n";
-  return text;
-}
-
-Status write_id_maps(pid_t pid, const oci::Linux& lx) {
-  std::string base = "/proc/" + std::to_string(pid);
-  if (!lx.uid_mappings.empty())
-    HAKO_TRY_CTX(sys::write_file(base + "/uid_map", mapping_text(lx.uid_mappings)),
-                 "write uid mappings");
-  if (!lx.gid_mappings.empty())
-    HAKO_TRY_CTX(sys::write_file(base + "/gid_map", mapping_text(lx.gid_mappings)),
-                 "write gid mappings");
-  return ok();
-}
-
 // A namespace "joined" by path may be the host's own: sysctls then would change the host.
 // validate_spec only saw that the namespace is listed; here we compare it with ours.
 Status check_sysctl_namespaces(const oci::Linux& lx) {
@@ -98,6 +81,77 @@ Status check_sysctl_namespaces(const oci::Linux& lx) {
   return oci::validate_sysctls(lx.sysctl, own);
 }
 
+// Limits an unprivileged caller could only apply through cgroups delegated to it.
+bool has_limits(const oci::Linux& lx) {
+  if (!lx.resources) return false;
+  const oci::Resources& r = *lx.resources;
+  return r.memory || r.cpu || r.pids_limit || r.block_io || !r.hugepage_limits.empty() ||
+         r.network || !r.unified.empty();
+}
+
+// Rootless: cgroups we may not create are skipped (runc does the same) unless the config sets
+// limits, which would then silently not apply.
+Result<ContainerCgroups> make_cgroups(const oci::Spec& spec, const std::string& id, Logger& log) {
+  auto made = ContainerCgroups::create(spec, id);
+  if (made || ::geteuid() == 0) return made;
+  int err = made.error().sys_errno();
+  if ((err != EACCES && err != EPERM && err != EROFS) || has_limits(*spec.linux))
+    return std::move(made).error().context(
+        "rootless: the cgroups are not delegated to this user (needed for linux.resources)");
+  log.warn("rootless: no cgroups for the container (" + made.error().message() + ")");
+  return ContainerCgroups::load({});
+}
+
+// Idmapped mounts need privileges over the host mount, and without their own maps the
+// container's user namespace: both checked before anything is created.
+Status check_idmap_requests(const std::vector<IdmapRequest>& requests, bool idmap_root,
+                            bool new_user_ns) {
+  for (const auto& r : requests) {
+    std::string p = "mounts[" + std::to_string(r.mount_index) + "]";
+    if (::geteuid() != 0) return invalid_argument(p + ": idmapped mounts need root on the host");
+    if (!r.own_maps && !new_user_ns)
+      return invalid_argument(p +
+                              ": idmap without uidMappings uses the container's user "
+                              "namespace: add a new one to linux.namespaces");
+  }
+  if (idmap_root && (!new_user_ns || ::geteuid() != 0))
+    return invalid_argument(std::string("annotations.") + kIdmapRootfsAnnotation +
+                            ": needs root on the host and a new user namespace");
+  return ok();
+}
+
+// After the maps are written: each idmapped mount made here and sent to the init.
+Status send_idmap_mounts(SyncChannel& channel, const InitPlan& plan, const oci::Spec& spec,
+                         const std::vector<IdmapRequest>& requests, bool idmap_root,
+                         pid_t init_pid) {
+  if (requests.empty() && !idmap_root) return ok();
+  UniqueFd container_ns;
+  if (plan.new_user_ns) {
+    HAKO_TRY_ASSIGN(container_ns,
+                    sys::open_path("/proc/" + std::to_string(init_pid) + "/ns/user", O_RDONLY));
+  }
+  if (idmap_root) {
+    HAKO_TRY_ASSIGN(UniqueFd fd,
+                    idmapped_clone(plan.rootfs.rootfs, container_ns.get(), false, false));
+    HAKO_TRY(channel.send_with_fd(SyncMessage::kIdmapMount, fd.get(), "rootfs"));
+  }
+  for (const auto& r : requests) {
+    const oci::Mount& m = spec.mounts[r.mount_index];
+    std::string p = "mounts[" + std::to_string(r.mount_index) + "]";
+    UniqueFd own_ns;
+    if (r.own_maps) {
+      HAKO_TRY_ASSIGN(own_ns, user_namespace_with_maps(m.uid_mappings, m.gid_mappings));
+    }
+    int ns = r.own_maps ? own_ns.get() : container_ns.get();
+    auto fd = idmapped_clone(plan.rootfs.mounts[r.mount_index].source, ns, r.recursive_tree,
+                             r.recursive_attr);
+    if (!fd) return std::move(fd).error().context(p);
+    HAKO_TRY(
+        channel.send_with_fd(SyncMessage::kIdmapMount, fd->get(), std::to_string(r.mount_index)));
+  }
+  return ok();
+}
+
 void kill_and_reap(pid_t pid) {
   if (pid <= 0) return;
   ::kill(pid, SIGKILL);
@@ -116,7 +170,11 @@ Result<CreatedContainer> create_container(const CreateOptions& options, Logger& 
   HAKO_TRY_ASSIGN(oci::Spec spec, oci::parse_spec(*config_text));
   HAKO_TRY(oci::validate_spec(spec));
   if (!spec.linux) spec.linux.emplace();
+  HAKO_TRY(complete_user_namespace(*spec.linux, ::geteuid(), ::getegid()));
   const oci::Linux& lx = *spec.linux;
+  const IdMapPlan map_plan = plan_id_maps(lx, ::geteuid(), ::getegid());
+  const std::vector<IdmapRequest> idmaps = idmap_requests(spec);
+  HAKO_TRY_ASSIGN(const bool idmap_root, wants_idmapped_rootfs(spec));
   std::string rootfs = spec.root->path[0] == '/' ? spec.root->path : bundle + "/" + spec.root->path;
   struct stat st;
   if (::stat(rootfs.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
@@ -183,6 +241,8 @@ Result<CreatedContainer> create_container(const CreateOptions& options, Logger& 
       plan.new_user_ns || std::any_of(plan.join.begin(), plan.join.end(),
                                       [](const auto& j) { return j.first == CLONE_NEWUSER; });
   plan.rootfs.new_cgroup_ns = plan.new_cgroup_ns;
+  HAKO_TRY(check_idmap_requests(idmaps, idmap_root, plan.new_user_ns));
+  plan.idmap_mounts = idmaps.size() + (idmap_root ? 1 : 0);
   plan.two_stage = !plan.join.empty();
   // The cgroup namespace is always unshared by the child, after it has joined its cgroups,
   // so that the namespace's root is the container's cgroup.
@@ -196,7 +256,7 @@ Result<CreatedContainer> create_container(const CreateOptions& options, Logger& 
     clone_flags = 0;
   }
 
-  HAKO_TRY_ASSIGN(ContainerCgroups cgroups, ContainerCgroups::create(spec, options.id));
+  HAKO_TRY_ASSIGN(ContainerCgroups cgroups, make_cgroups(spec, options.id, log));
   ScopeExit destroy_cgroups([&] { (void)cgroups.destroy(); });
   plan.rootfs.cgroup_mounts = cgroups.mounts();
 
@@ -241,7 +301,7 @@ Result<CreatedContainer> create_container(const CreateOptions& options, Logger& 
     pid_t stage1 = child.pid;
     if (plan.new_user_ns) {
       HAKO_TRY(parent_end.expect(SyncMessage::kUserNs));
-      HAKO_TRY(write_id_maps(stage1, lx));
+      HAKO_TRY(write_id_maps(stage1, lx, map_plan));
       HAKO_TRY(parent_end.send(SyncMessage::kMapsDone));
     }
     HAKO_TRY_ASSIGN(Received r, parent_end.expect(SyncMessage::kInitPid));
@@ -249,9 +309,10 @@ Result<CreatedContainer> create_container(const CreateOptions& options, Logger& 
     init_pid = static_cast<pid_t>(std::atoi(r.payload.c_str()));
     if (init_pid <= 0) return internal_error("container init reported a bad pid");
   } else if (plan.new_user_ns) {
-    HAKO_TRY(write_id_maps(init_pid, lx));
+    HAKO_TRY(write_id_maps(init_pid, lx, map_plan));
     HAKO_TRY(parent_end.send(SyncMessage::kMapsDone));
   }
+  HAKO_TRY(send_idmap_mounts(parent_end, plan, spec, idmaps, idmap_root, init_pid));
 
   ContainerState state;
   state.id = options.id;

@@ -141,6 +141,13 @@ Result<ExecedProcess> exec_in_container(const ExecOptions& options, const oci::P
   bool has_mount_ns = std::find(state.namespaces.begin(), state.namespaces.end(), "mount") !=
                       state.namespaces.end();
   std::string chroot_to = has_mount_ns ? std::string() : state.rootfs;
+  // Rootless: only inside the container's user namespace are we privileged over its pid
+  // namespace, so this process joins it first (the child inherits it; it joins the rest).
+  if (::geteuid() != 0 && !joins.empty() && joins.front().first == CLONE_NEWUSER) {
+    if (::setns(joins.front().second.get(), CLONE_NEWUSER) != 0)
+      return sys_error("join the container's user namespace");
+    joins.erase(joins.begin());
+  }
   // Joining a pid namespace affects only children: enter it here, clone into it.
   if (pid_ns && ::setns(pid_ns.get(), CLONE_NEWPID) != 0)
     return sys_error("join the container's pid namespace");

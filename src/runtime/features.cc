@@ -12,8 +12,8 @@ namespace hako::runtime {
 // Every value comes from the code that implements it (mount option table, capability table,
 // seccomp vocabulary) or from a probe of this host (LSMs, seccomp flags), so the document cannot
 // claim what the build does not do. What hako lacks is reported as false: systemd cgroups,
-// Intel RDT, idmapped mounts. checkpoint/restore is built in (through the criu binary, as in
-// runc, whose annotation says the same: whether CRIU works on this kernel is `criu check`'s).
+// Intel RDT. checkpoint/restore is built in (through the criu binary, as in runc, whose
+// annotation says the same: whether CRIU works on this kernel is `criu check`'s).
 std::string features_json() {
   using json::Value;
   seccomp::Vocabulary sc = seccomp::vocabulary();
@@ -40,7 +40,7 @@ std::string features_json() {
         {"apparmor", {{"enabled", host_has_apparmor()}}},
         {"selinux", {{"enabled", host_has_selinux()}}},
         {"intelRdt", {{"enabled", false}}},
-        {"mountExtensions", {{"idmap", {{"enabled", false}}}}}}},
+        {"mountExtensions", {{"idmap", {{"enabled", true}}}}}}},
       {"annotations",
        {{"io.github.seccomp.libseccomp.version", sc.libseccomp_version},
         {"org.opencontainers.runc.checkpoint.enabled", "true"}}}};

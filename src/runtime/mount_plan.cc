@@ -64,6 +64,10 @@ ParsedOptions parse_mount_options(const std::vector<std::string>& options) {
       out.bind = out.recursive = true;
       continue;
     }
+    if (opt == "idmap" || opt == "ridmap") {
+      out.idmap = true;
+      continue;
+    }
     bool matched = false;
     for (const auto& f : kFlagOptions) {
       if (opt == f.name) {
@@ -95,7 +99,7 @@ ParsedOptions parse_mount_options(const std::vector<std::string>& options) {
 }
 
 std::vector<std::string> known_mount_options() {
-  std::vector<std::string> out = {"bind", "rbind"};
+  std::vector<std::string> out = {"bind", "rbind", "idmap", "ridmap"};
   for (const auto& f : kFlagOptions) out.emplace_back(f.name);
   for (const auto& p : kPropagationOptions) out.emplace_back(p.name);
   std::sort(out.begin(), out.end());
@@ -124,6 +128,7 @@ Result<std::vector<MountStep>> plan_mounts(const oci::Spec& spec, const std::str
     step.bind = opts.bind || m.type == "bind";
     step.recursive = opts.recursive;
     step.cgroup = m.type == "cgroup" || m.type == "cgroup2";
+    step.idmap = opts.idmap || !m.uid_mappings.empty();
     if (step.destination.find("/../") != std::string::npos ||
         (step.destination.size() >= 3 &&
          step.destination.compare(step.destination.size() - 3, 3, "/..") == 0))

@@ -27,6 +27,9 @@ struct MountStep {
   bool remount = false;    // bind with flags that need MS_REMOUNT|MS_BIND
   unsigned long remount_flags = 0;
   bool cgroup = false;  // type "cgroup"/"cgroup2": expanded per hierarchy at run time
+  // An idmapped bind ("idmap"/"ridmap" or mount-level mappings): the parent makes the mount
+  // (idmap_mount.h) and the init attaches it instead of binding the source.
+  bool idmap = false;
 };
 
 struct ParsedOptions {
@@ -36,6 +39,7 @@ struct ParsedOptions {
   std::string data;
   bool bind = false;
   bool recursive = false;
+  bool idmap = false;  // "idmap" or "ridmap"
 };
 
 ParsedOptions parse_mount_options(const std::vector<std::string>& options);

@@ -37,11 +37,13 @@ unsigned long locked_flags(const std::string& path) {
   return f;
 }
 
-Status mount_step(int root_fd, const MountStep& step) {
+Status mount_step(int root_fd, const MountStep& step, int idmap_fd) {
   bool file = step.bind && source_is_file(step.source);
   HAKO_TRY_ASSIGN(UniqueFd target, sys::create_in_root(root_fd, step.destination, file));
   std::string where = sys::fd_path(target.get());
-  if (step.bind) {
+  if (idmap_fd >= 0) {
+    HAKO_TRY_CTX(sys::move_mount_onto_fd(idmap_fd, target.get()), "mount " + step.destination);
+  } else if (step.bind) {
     HAKO_TRY_CTX(sys::mount_fs(step.source, where, "", step.flags, ""),
                  "mount " + step.destination);
   } else {
@@ -192,17 +194,24 @@ Status prepare_rootfs(RootfsContext& ctx) {
   if (root_prop & MS_SHARED) root_prop = MS_SLAVE | MS_REC;  // made shared again after pivot
   HAKO_TRY(sys::mount_fs("", "/", "", root_prop, ""));
   // pivot_root needs the new root to be a mount point.
-  HAKO_TRY(sys::mount_fs(ctx.rootfs, ctx.rootfs, "", MS_BIND | MS_REC, ""));
+  if (ctx.idmapped_root) {
+    HAKO_TRY_CTX(sys::move_mount_to(ctx.idmapped_root.get(), ctx.rootfs), "idmapped rootfs");
+    ctx.idmapped_root.reset();
+  } else {
+    HAKO_TRY(sys::mount_fs(ctx.rootfs, ctx.rootfs, "", MS_BIND | MS_REC, ""));
+  }
   HAKO_TRY_ASSIGN(UniqueFd root_fd, sys::open_path(ctx.rootfs, O_PATH | O_DIRECTORY));
   bool cgroup_ready = false;
-  for (const auto& step : ctx.mounts) {
+  for (size_t i = 0; i < ctx.mounts.size(); ++i) {
+    const MountStep& step = ctx.mounts[i];
     if (step.cgroup) {
       if (!cgroup_ready && ctx.before_cgroup) HAKO_TRY(ctx.before_cgroup());
       cgroup_ready = true;
       HAKO_TRY_CTX(mount_cgroups(root_fd.get(), step, ctx), "mount " + step.destination);
       continue;
     }
-    HAKO_TRY(mount_step(root_fd.get(), step));
+    int idmap_fd = i < ctx.idmap_fds.size() ? ctx.idmap_fds[i].get() : -1;
+    HAKO_TRY(mount_step(root_fd.get(), step, idmap_fd));
   }
   if (needs_dev_setup(*ctx.spec)) HAKO_TRY(setup_dev(root_fd.get(), ctx));
   if (!cgroup_ready && ctx.before_cgroup) HAKO_TRY(ctx.before_cgroup());

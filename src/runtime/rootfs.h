@@ -33,6 +33,10 @@ struct RootfsContext {
   // Called before the first cgroup mount (and at the latest after all mounts): waits for the
   // parent to finish moving us into our cgroups, then unshares the cgroup namespace.
   std::function<Status()> before_cgroup;
+  // Detached idmapped mounts made by the parent (idmap_mount.h): per mounts[] index (invalid
+  // where the step is not idmapped), and the rootfs's own when it is idmapped.
+  std::vector<UniqueFd> idmap_fds;
+  UniqueFd idmapped_root;
 };
 
 // Makes / a slave (or as rootfsPropagation says), binds the rootfs onto itself and performs

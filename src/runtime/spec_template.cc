@@ -79,7 +79,8 @@ std::string default_spec_json(bool rootless, uid_t uid, gid_t gid) {
     }
     ns.push_back({{"type", "user"}});
     lx["namespaces"] = ns;
-    // sysfs cannot be mounted without a network namespace of our own: bind the host's.
+    // sysfs cannot be mounted without a network namespace of our own: bind the host's. mqueue
+    // stays: the container's own ipc namespace, owned by its user namespace, allows it.
     Value mounts = Value::array();
     for (auto m : spec["mounts"]) {
       if (m["destination"] == "/sys/fs/cgroup") continue;
@@ -95,12 +96,6 @@ std::string default_spec_json(bool rootless, uid_t uid, gid_t gid) {
           if (o != "gid=5") opts.push_back(o);
         }
         m["options"] = opts;
-      }
-      if (m["destination"] == "/dev/mqueue") {
-        m = {{"destination", "/dev/mqueue"},
-             {"type", "none"},
-             {"source", "/dev/mqueue"},
-             {"options", {"rbind", "nosuid", "noexec", "nodev"}}};
       }
       mounts.push_back(m);
     }

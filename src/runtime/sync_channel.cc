@@ -15,8 +15,9 @@ Status SyncChannel::send(SyncMessage type, std::string_view payload) {
   return ok();
 }
 
-Status SyncChannel::send_with_fd(SyncMessage type, int fd) {
-  return sys::send_fd(fd_.get(), fd, std::string(1, static_cast<char>(type)));
+Status SyncChannel::send_with_fd(SyncMessage type, int fd, std::string_view payload) {
+  return sys::send_fd(fd_.get(), fd,
+                      std::string(1, static_cast<char>(type)) + std::string(payload));
 }
 
 Result<Received> SyncChannel::receive() {

@@ -8,6 +8,7 @@
 //                        ◀── kUserNs          [new user ns created in a second stage]
 //  write uid/gid maps ── kMapsDone ──▶
 //                        ◀── kInitPid         [two-stage: the host pid of the real init]
+//   ── kIdmapMount{fd} ──▶ (one per idmapped mount; payload: mounts[] index or "rootfs")
 //                                             [no new user ns: joins its cgroups itself]
 //  [new user ns: write pid to cgroups (~10 ms)] mounts, /dev (in parallel with that wait)
 //   ── kCgroupDone ──▶                         unshare cgroup ns; cgroup mounts
@@ -32,6 +33,7 @@ enum class SyncMessage : char {
   kUserNs = 'U',
   kMapsDone = 'M',
   kInitPid = 'P',
+  kIdmapMount = 'I',
   kCgroupDone = 'C',
   kHooks = 'H',
   kHooksDone = 'h',
@@ -52,7 +54,7 @@ class SyncChannel {
   int fd() const { return fd_.get(); }
 
   Status send(SyncMessage type, std::string_view payload = {});
-  Status send_with_fd(SyncMessage type, int fd);
+  Status send_with_fd(SyncMessage type, int fd, std::string_view payload = {});
   // Receives the next message. A closed peer is an error ("container init exited...").
   Result<Received> receive();
   // Receives and requires `type`; a kError from the peer becomes this call's error.

@@ -86,9 +86,10 @@ Result<UniqueFd> open_tree_clone(const std::string& path, bool recursive) {
   return UniqueFd(fd);
 }
 
-Status mount_set_attr(int mnt_fd, uint64_t attr_set, bool recursive) {
+Status mount_set_attr(int mnt_fd, uint64_t attr_set, bool recursive, int userns_fd) {
   mount_attr attr{};
   attr.attr_set = attr_set;
+  if (userns_fd >= 0) attr.userns_fd = static_cast<uint64_t>(userns_fd);
   if (::mount_setattr(mnt_fd, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &attr,
                       sizeof attr) != 0)
     return sys_error("mount_setattr");
@@ -98,6 +99,13 @@ Status mount_set_attr(int mnt_fd, uint64_t attr_set, bool recursive) {
 Status move_mount_to(int mnt_fd, const std::string& target) {
   if (::move_mount(mnt_fd, "", AT_FDCWD, target.c_str(), MOVE_MOUNT_F_EMPTY_PATH) != 0)
     return sys_error("move_mount to " + target);
+  return ok();
+}
+
+Status move_mount_onto_fd(int mnt_fd, int target_fd) {
+  if (::move_mount(mnt_fd, "", target_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) !=
+      0)
+    return sys_error("move_mount onto " + fd_path(target_fd));
   return ok();
 }
 

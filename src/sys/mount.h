@@ -44,10 +44,14 @@ Status fs_config_create(int fs_fd);
 Result<UniqueFd> fs_mount(int fs_fd, unsigned attrs);
 // A detached copy of the mount at path (open_tree OPEN_TREE_CLONE), AT_RECURSIVE if asked.
 Result<UniqueFd> open_tree_clone(const std::string& path, bool recursive);
-// Sets MOUNT_ATTR_* on a mount fd (and everything below it if recursive).
-Status mount_set_attr(int mnt_fd, uint64_t attr_set, bool recursive);
+// Sets MOUNT_ATTR_* on a mount fd (and everything below it if recursive). With
+// MOUNT_ATTR_IDMAP, userns_fd names the user namespace whose maps the mount gets.
+Status mount_set_attr(int mnt_fd, uint64_t attr_set, bool recursive, int userns_fd = -1);
 // Attaches a detached mount fd at target.
 Status move_mount_to(int mnt_fd, const std::string& target);
+// Attaches a detached mount fd on the file target_fd names (e.g. an O_PATH fd from
+// create_in_root): no path is looked up, and /proc/self/fd/N would not be followed.
+Status move_mount_onto_fd(int mnt_fd, int target_fd);
 // umount2(target, flags); flags as MNT_DETACH.
 Status unmount(const std::string& target, int flags);
 

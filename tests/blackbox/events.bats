@@ -244,7 +244,7 @@ has_event_fd() {
 		and .linux.namespaces == ["cgroup", "ipc", "mount", "network", "pid", "time", "user", "uts"]
 		and .linux.cgroup == {"v1": true, "v2": true, "systemd": false, "systemdUser": false,
 			"rdma": false}
-		and .linux.intelRdt.enabled == false and .linux.mountExtensions.idmap.enabled == false
+		and .linux.intelRdt.enabled == false and .linux.mountExtensions.idmap.enabled == true
 		and (.mountOptions | index("tmpcopyup") == null and index("rro") == null)
 		and ((.mountOptions | sort) == .mountOptions)' <<<"$output"
 	# Every capability this kernel has.
@@ -300,8 +300,10 @@ has_event_fd() {
 	known_deviation '^runc version 1\.1\.' "hands \"defaults\" to the kernel as mount data (EINVAL)"
 	local features opts
 	features=$(runtime_features)
-	# remount and bind mean other kinds of mount; each other option gets a tmpfs of its own.
-	opts=$(jq -c '[.mountOptions // [] | .[] | select(. != "remount" and . != "bind" and . != "rbind")]' <<<"$features")
+	# remount and bind mean other kinds of mount, idmap and ridmap need a bind (userns.bats); each
+	# other option gets a tmpfs of its own.
+	opts=$(jq -c '[.mountOptions // [] | .[] | select(. != "remount" and . != "bind" and . != "rbind"
+		and . != "idmap" and . != "ridmap")]' <<<"$features")
 	[ "$(jq length <<<"$opts")" -gt 0 ] || skip "$(runtime_name) lists no mount options"
 	update_config ".mounts += ($opts | to_entries | map({destination: \"/opt/m\(.key)\",
 		type: \"tmpfs\", source: \"tmpfs\", options: [.value]}))"

@@ -1,10 +1,12 @@
 // hako-runtime: an OCI runtime with runc's command line. This file only parses arguments,
 // wires the runtime library together and maps errors to exit codes (1 for any failure, the
 // container's status for `run` and `exec` in the foreground).
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <optional>
 
@@ -476,6 +478,14 @@ int dispatch(const Commands& c, const Args& a, Logger& log) {
   return -1;
 }
 
+// An unprivileged caller cannot write /run: its own runtime dir (as runc's
+// $XDG_RUNTIME_DIR/runc), else a per-uid directory under /tmp.
+std::string rootless_state_root() {
+  const char* xdg = std::getenv("XDG_RUNTIME_DIR");
+  if (xdg != nullptr && xdg[0] == '/') return std::string(xdg) + "/hako-runtime";
+  return "/tmp/hako-runtime-" + std::to_string(::geteuid());
+}
+
 }  // namespace
 
 int main(int argc, char** argv, char** envp) {
@@ -484,7 +494,10 @@ int main(int argc, char** argv, char** envp) {
                                            "\nspec: " + oci::kSpecVersion);
   app.require_subcommand(1);
   Args a;
-  app.add_option("--root", a.g.root, "root directory for container state");
+  auto* root_opt =
+      app.add_option("--root", a.g.root,
+                     "root directory for container state (default /run/hako-runtime; unprivileged: "
+                     "$XDG_RUNTIME_DIR/hako-runtime, else /tmp/hako-runtime-<uid>)");
   app.add_option("--log", a.g.log_path, "log file (default stderr)");
   app.add_option("--log-format", a.g.log_format, "text or json");
   app.add_flag("--debug", a.g.debug, "debug logging");
@@ -503,6 +516,7 @@ int main(int argc, char** argv, char** envp) {
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   }
+  if (root_opt->count() == 0 && ::geteuid() != 0) a.g.root = rootless_state_root();
   if (c.exec->parsed()) a.exec_args = c.exec->remaining();
   if (c.ps->parsed()) a.ps_args = c.ps->remaining();
 
@@ -516,6 +530,11 @@ int main(int argc, char** argv, char** envp) {
     return fail(log, not_implemented("--systemd-cgroup is not supported; use cgroupfs paths"));
   if (c.create->parsed() || c.run->parsed() || c.exec->parsed()) {
     Status s = sys::make_dirs(a.g.root, 0700);
+    struct stat st;
+    // /tmp/hako-runtime-<uid> could have been made by someone else first.
+    if (s && ::stat(a.g.root.c_str(), &st) == 0 && st.st_uid != ::geteuid())
+      s = failed_precondition("state root " + a.g.root +
+                              " belongs to another user: remove it or pass --root");
     if (s) s = runtime::ensure_sealed_binary(a.g.root, argv, envp);
     if (!s) return fail(log, s.error());
   }
