@@ -6,6 +6,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
+# ccache (when installed) keyed on paths relative to the checkout: a fresh clone elsewhere reuses
+# what an earlier build compiled.
+export CCACHE_BASEDIR=$PWD CCACHE_NOHASHDIR=1
 
 echo "== static checks"
 scripts/check-format.sh
