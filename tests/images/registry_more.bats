@@ -78,3 +78,67 @@ make_certs() {
 	[ "$status" -ne 0 ] || fail "pull verified against the wrong CA succeeded"
 	[[ "$output" == *certificate* ]] || fail "no certificate error with the wrong CA: $output"
 }
+
+# start_bg NAME CMD...: CMD in the background (stopped in teardown), its port from
+# $TEST_DIR/NAME.port once it writes it; sets $BG_PORT.
+start_bg() {
+	local name=$1 pid
+	shift
+	setsid "$@" </dev/null >"$TEST_DIR/$name.out" 2>&1 &
+	pid=$!
+	defer "peers_end_pid $pid 5"
+	local deadline=$((SECONDS + 10))
+	while [ ! -s "$TEST_DIR/$name.port" ]; do
+		peers_alive "$pid" || fail "$name exited: $(cat "$TEST_DIR/$name.out")"
+		[ $SECONDS -lt $deadline ] || fail "$name did not start"
+		sleep 0.1
+	done
+	BG_PORT=$(cat "$TEST_DIR/$name.port")
+}
+
+@test "Bearer auth with a token server: a token for repository:NAME:pull with the credentials; one line without" {
+	use_skopeo
+	python3 -c 'import cryptography' 2>/dev/null || skip "python3-cryptography is missing (signs the tokens)"
+	local pki=$TEST_DIR/pki
+	mkdir -p "$pki"
+	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=hako-test-token \
+		-keyout "$pki/token.key" -out "$pki/token.crt" 2>/dev/null || fail "openssl: token key"
+	start_bg token python3 "$IMAGES_DIR/token_server.py" "$TEST_DIR/token.port" "$TEST_DIR/token.log" \
+		"$pki/token.key" "$pki/token.crt" hako-test-issuer hako-test-registry tester s3cret
+	local realm=http://127.0.0.1:$BG_PORT/token
+	start_registry --token "$realm" hako-test-registry hako-test-issuer "$pki/token.crt"
+	push_test_image "$REGISTRY/test/busybox:1" --dest-creds tester:s3cret
+	: >"$TEST_DIR/token.log"
+
+	hako pull "$REGISTRY/test/busybox:1"
+	[ "$status" -ne 0 ] || fail "pull without credentials succeeded"
+	local err
+	err=$(grep '^hako:' <<<"$output")
+	[ "$(wc -l <<<"$err")" -eq 1 ] || fail "expected one error line: $output"
+	[[ "$err" == *"$REGISTRY"* && "$err" == *"401 Unauthorized"* && "$err" == *"hako login $REGISTRY"* ]] ||
+		fail "the error does not name the registry, the 401 and hako login: $err"
+	hako_ok images -q
+	assert_equal "images after the refused pull" "" "$output"
+
+	# Wrong credentials: the token server's 401, one line.
+	mkdir -p "$HOME/.config/hako"
+	printf '{"auths": {"%s": {"auth": "%s"}}}\n' "$REGISTRY" "$(printf tester:wrong | base64)" \
+		>"$HOME/.config/hako/auth.json"
+	hako pull "$REGISTRY/test/busybox:1"
+	[ "$status" -ne 0 ] || fail "pull with a wrong password succeeded"
+	[ "$(grep -c '^hako:' <<<"$output")" -eq 1 ] || fail "expected one error line: $output"
+	[[ "$output" == *401* ]] || fail "the error does not say 401: $output"
+
+	: >"$TEST_DIR/token.log"
+	printf '{"auths": {"%s": {"auth": "%s"}}}\n' "$REGISTRY" "$(printf tester:s3cret | base64)" \
+		>"$HOME/.config/hako/auth.json"
+	hako_ok pull "$REGISTRY/test/busybox:1"
+	has_line "Status: Downloaded newer image for $REGISTRY/test/busybox:1"
+	hako_ok system check
+	grep -q 'unused: 0 blobs, 0 layers' <<<"$output" || fail "the pull left unused blobs or layers"
+	jq -e -s 'length >= 1 and all(.[]; .user == "tester" and .query.service == ["hako-test-registry"]
+		and .query.scope == ["repository:test/busybox:pull"])' "$TEST_DIR/token.log" >/dev/null ||
+		fail "the tokens were not asked for as tester with scope repository:test/busybox:pull: $(cat "$TEST_DIR/token.log")"
+	# One token for the whole pull (cached by scope), not one per request.
+	[ "$(wc -l <"$TEST_DIR/token.log")" -eq 1 ] || fail "more than one token request: $(cat "$TEST_DIR/token.log")"
+}
