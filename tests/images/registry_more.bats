@@ -142,3 +142,30 @@ start_bg() {
 	# One token for the whole pull (cached by scope), not one per request.
 	[ "$(wc -l <"$TEST_DIR/token.log")" -eq 1 ] || fail "more than one token request: $(cat "$TEST_DIR/token.log")"
 }
+
+@test "a connection cut in the middle of a layer: the pull resumes it with a Range request and the store is clean" {
+	use_skopeo
+	start_registry
+	push_test_image "$REGISTRY/test/busybox:1"
+	local cut=32768
+	start_bg proxy python3 "$IMAGES_DIR/cut_proxy.py" "$TEST_DIR/proxy.port" "$TEST_DIR/proxy.log" \
+		"${REGISTRY#*:}" "$cut"
+	local via=127.0.0.1:$BG_PORT
+
+	hako_ok pull "$via/test/busybox:1"
+	has_line "Status: Downloaded newer image for $via/test/busybox:1"
+	local blob
+	blob=$(jq -r -s 'map(select(.cut)) | .[0].path // empty' "$TEST_DIR/proxy.log")
+	[ -n "$blob" ] || fail "the proxy cut no blob (are the layers smaller than $((2 * cut)) bytes?): $(cat "$TEST_DIR/proxy.log")"
+	assert_equal "requests for the cut blob: the whole, then the rest" \
+		"$(printf 'null 200\nbytes=%s- 206' "$cut")" \
+		"$(jq -r --arg p "$blob" 'select(.method == "GET" and .path == $p) | "\(.range) \(.status)"' "$TEST_DIR/proxy.log")"
+	hako_ok system check
+	grep -q 'unused: 0 blobs, 0 layers' <<<"$output" || fail "the pull left unused blobs or layers: $output"
+	# The image is the registry's, byte for byte: the same id and diff ids as a direct pull.
+	local want
+	want=$(hako_id_layers "$via/test/busybox:1")
+	IMG_ROOT=$TEST_DIR/root2
+	hako_ok pull "$REGISTRY/test/busybox:1"
+	assert_equal "id and diff ids of a direct pull" "$want" "$(hako_id_layers "$REGISTRY/test/busybox:1")"
+}
