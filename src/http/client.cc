@@ -394,7 +394,9 @@ Result<Response> Client::send_once(const Request& request, const std::string& ur
   if (rc != CURLE_OK) {
     std::string why = errbuf[0] ? errbuf : curl_easy_strerror(rc);
     while (!why.empty() && (why.back() == '\n' || why.back() == '.')) why.pop_back();
-    if (!why.empty()) why[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(why[0])));
+    // Lower case as hako's errors are, but not an acronym ("SSL certificate problem").
+    if (why.size() > 1 && !std::isupper(static_cast<unsigned char>(why[1])))
+      why[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(why[0])));
     return Error(ErrorCode::kUnavailable, request.method + " " + url + ": " + why);
   }
   return std::move(t.response);

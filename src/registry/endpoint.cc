@@ -43,6 +43,7 @@ Result<Config> parse_config(std::string_view text, std::string_view what) {
   Config c;
   HAKO_TRY(json::read_field(doc, "", "insecure-registries", c.insecure_registries));
   HAKO_TRY(json::read_field(doc, "", "certs-dir", c.certs_dir));
+  HAKO_TRY(json::read_field(doc, "", "insecure-loopback", c.insecure_loopback));
   return c;
 }
 
@@ -69,13 +70,14 @@ Endpoint resolve_endpoint(std::string_view domain, const Config& config,
   if (domain == "docker.io" || domain == "index.docker.io") e.host = "registry-1.docker.io";
   bool insecure = std::find(config.insecure_registries.begin(), config.insecure_registries.end(),
                             e.domain) != config.insecure_registries.end();
-  if (insecure || is_loopback(e.host)) {
+  std::string ca = config.certs_dir + "/" + e.domain + "/ca.crt";
+  if ((ca_exists ? ca_exists : file_exists)(ca)) e.ca_file = ca;
+  e.ca_path = ca;
+  if (e.ca_file.empty() && (insecure || (config.insecure_loopback && is_loopback(e.host)))) {
     e.candidates = {{"https://" + e.host, false}, {"http://" + e.host, true}};
   } else {
     e.candidates = {{"https://" + e.host, true}};
   }
-  std::string ca = config.certs_dir + "/" + e.domain + "/ca.crt";
-  if ((ca_exists ? ca_exists : file_exists)(ca)) e.ca_file = ca;
   return e;
 }
 

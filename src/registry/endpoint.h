@@ -5,9 +5,13 @@
 // registry speaks https with verified TLS, except loopback hosts (localhost, 127.0.0.0/8, ::1,
 // which Docker treats as insecure by default) and registries listed in "insecure-registries":
 // those are tried over https without verifying the certificate (it is often self-signed),
-// then over plain http when https fails to connect or handshake. A CA file for a registry is
-// /etc/hako/certs.d/HOST[:PORT]/ca.crt, as Docker's /etc/docker/certs.d. Values and pure functions,
-// except load_config (reads a file).
+// then over plain http when https fails to connect or handshake. hako.json "insecure-loopback":
+// false takes loopback hosts out of that rule. A CA file for a registry is
+// CERTS_DIR/HOST[:PORT]/ca.crt, as Docker's /etc/docker/certs.d (CERTS_DIR: hako.json
+// "certs-dir", default /etc/hako/certs.d). Unlike Docker, a registry with a CA file is always
+// verified against it and never tried over plain http, even when it is insecure or loopback:
+// whoever installed the CA wants TLS. Values and pure functions, except load_config (reads a
+// file).
 #pragma once
 
 #include <string>
@@ -24,6 +28,7 @@ inline constexpr const char* kDefaultCertsDir = "/etc/hako/certs.d";
 struct Config {
   std::vector<std::string> insecure_registries;  // "host:port" or "host"
   std::string certs_dir = kDefaultCertsDir;
+  bool insecure_loopback = true;  // Docker's default: 127.0.0.0/8 is insecure
 };
 
 // Parses hako.json's registry settings; other keys are ignored (they belong to other parts).
@@ -41,6 +46,7 @@ struct Endpoint {
   std::string host;    // what is connected to: "registry-1.docker.io", "127.0.0.1:5000"
   std::vector<BaseUrl> candidates;  // in the order to try
   std::string ca_file;              // empty: the system store
+  std::string ca_path;              // where a CA file for it is looked for (for hints)
 };
 
 // localhost, 127.0.0.0/8, ::1 (with or without a port, IPv6 in brackets).

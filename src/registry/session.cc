@@ -144,7 +144,15 @@ Result<Session> Session::open(const Endpoint& endpoint, std::optional<Credential
     auto resp = client.send(ping);
     if (!resp) {
       // https on a plain-http port fails in the handshake: try the next candidate.
-      if (!first) first = std::move(resp).error();
+      if (!first) {
+        first = std::move(resp).error();
+        // A verified handshake that fails on the certificate: say where a private CA goes.
+        if (cand.verify_tls && first->message().find("certificate") != std::string::npos)
+          *first = Error(first->code(),
+                         first->message() + " (a registry signed by a private CA: " +
+                             (endpoint.ca_file.empty() ? "put the CA in " : "check the CA in ") +
+                             endpoint.ca_path + ")");
+      }
       continue;
     }
     auto st =

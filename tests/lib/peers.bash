@@ -58,10 +58,13 @@
 #   digests change, diff ids do not). `skopeo inspect --raw` prints the manifest, `--config` the
 #   config; `skopeo inspect` without them needs a tagged image in a docker-archive.
 #
-#   registry_start DIR [HTPASSWD]
+#   registry_start [--tls CERT KEY] [--token REALM SERVICE ISSUER BUNDLE] DIR [HTPASSWD]
 #                       Debian's docker-registry on 127.0.0.1:<a free port>, storage DIR/data;
 #                       with HTPASSWD (a file of `htpasswd -Bbn USER PASS` lines) it asks for
 #                       Basic credentials (auth.htpasswd; plain http, loopback only).
+#                       --tls: https with that certificate and key (http.tls).
+#                       --token: Bearer tokens from REALM (auth.token; BUNDLE: the PEM
+#                       certificates whose keys sign the tokens).
 #                       Exports REGISTRY=127.0.0.1:PORT, REGISTRY_DIR, REGISTRY_PID.
 #   registry_stop       SIGTERM, SIGKILL after 10 s, remove DIR.
 #
@@ -545,7 +548,22 @@ peers_free_port() {
 }
 
 registry_start() {
-	local dir=${1:?usage: registry_start DIR [HTPASSWD]} htpasswd=${2:-} port attempt deadline
+	local tls_cert='' tls_key='' token=() scheme=http
+	while [ $# -gt 0 ]; do
+		case $1 in
+		--tls)
+			tls_cert=$(readlink -f "$2") tls_key=$(readlink -f "$3") scheme=https
+			shift 3
+			;;
+		--token)
+			token=("$2" "$3" "$4" "$(readlink -f "$5")")
+			shift 5
+			;;
+		*) break ;;
+		esac
+	done
+	local dir=${1:?usage: registry_start [--tls CERT KEY] [--token REALM SERVICE ISSUER BUNDLE] DIR [HTPASSWD]}
+	local htpasswd=${2:-} port attempt deadline
 	if [ -n "${REGISTRY_DIR:-}" ]; then
 		peers_log "registry_start: one is running already under $REGISTRY_DIR"
 		return 1
@@ -574,9 +592,16 @@ registry_start() {
 			http:
 			  addr: 127.0.0.1:$port
 		EOF
+		if [ -n "$tls_cert" ]; then
+			printf '  tls:\n    certificate: %s\n    key: %s\n' "$tls_cert" "$tls_key" >>"$dir/config.yml"
+		fi
 		if [ -n "$htpasswd" ]; then
 			printf 'auth:\n  htpasswd:\n    realm: hako-test\n    path: %s\n' \
 				"$(readlink -f "$htpasswd")" >>"$dir/config.yml"
+		fi
+		if [ ${#token[@]} -gt 0 ]; then
+			printf 'auth:\n  token:\n    realm: %s\n    service: %s\n    issuer: %s\n    rootcertbundle: %s\n' \
+				"${token[@]}" >>"$dir/config.yml"
 		fi
 		setsid "$PEERS_REGISTRY" serve "$dir/config.yml" </dev/null >"$dir/registry.log" 2>&1 3>&- &
 		REGISTRY_PID=$!
@@ -585,11 +610,11 @@ registry_start() {
 		deadline=$((SECONDS + ${REGISTRY_TIMEOUT:-20}))
 		while peers_alive "$REGISTRY_PID" && [ $SECONDS -lt $deadline ]; do
 			# Up is any HTTP answer: 200, or 401 with authentication configured.
-			if python3 -c 'import sys, urllib.request, urllib.error
+			if python3 -c 'import ssl, sys, urllib.request, urllib.error
 try:
-    urllib.request.urlopen(sys.argv[1], timeout=2)
+    urllib.request.urlopen(sys.argv[1], timeout=2, context=ssl._create_unverified_context())
 except urllib.error.HTTPError as e:
-    sys.exit(0 if e.code == 401 else 1)' "http://127.0.0.1:$port/v2/" 2>/dev/null; then
+    sys.exit(0 if e.code == 401 else 1)' "$scheme://127.0.0.1:$port/v2/" 2>/dev/null; then
 				export REGISTRY=127.0.0.1:$port
 				return 0
 			fi
