@@ -119,37 +119,8 @@ rm -rf "$RUN_DIR/check"
 export RUNTIME PROBE RECVTTY BUNDLE_TEMPLATE HAKO_TEST_TOKEN HAKO_TEST_V1_ONLY
 export TMPDIR=$RUN_DIR BATS_TEST_TIMEOUT=${BATS_TEST_TIMEOUT:-300}
 
-# Default: every .bats file; a path among the arguments replaces that.
-targets=("$BLACKBOX_DIR")
-for arg in "$@"; do
-	if [[ "$arg" == *.bats || -d "$arg" ]]; then
-		targets=()
-	fi
-done
-
 echo "# runtime: $RUNTIME ($("$RUNTIME" --version 2>/dev/null | head -n1))"
 echo "# probe: $PROBE; run dir: $RUN_DIR"
-suite=(tini -s -- unshare -m --propagation slave -- "$0" --in-namespace)
-if [ -t 1 ]; then
-	# bats' own pretty formatter, with its own summary.
-	rc=0
-	"${suite[@]}" "$@" "${targets[@]}" || rc=$?
-	exit "$rc"
-fi
-
-set +e
-"${suite[@]}" --tap "$@" "${targets[@]}" | tee "$RUN_DIR/bats.out"
-rc=${PIPESTATUS[0]}
-set -e
-total=$(grep -cE '^(not )?ok [0-9]+ ' "$RUN_DIR/bats.out" || true)
-skipped=$(grep -cE '^ok [0-9]+ .* # skip' "$RUN_DIR/bats.out" || true)
-failed=$(grep -cE '^not ok [0-9]+ ' "$RUN_DIR/bats.out" || true)
-echo "blackbox: $((total - failed - skipped)) passed, $failed failed, $skipped skipped"
-if [ -n "${HAKO_BLACKBOX_SUMMARY:-}" ]; then
-	echo "blackbox: $((total - failed - skipped)) passed, $failed failed, $skipped skipped" >>"$HAKO_BLACKBOX_SUMMARY"
-fi
-if [ "$rc" = 0 ] && [ "$total" = 0 ]; then
-	echo "run.sh: no test ran" >&2
-	rc=1
-fi
-exit "$rc"
+# shellcheck source=../lib/run-suite.bash
+source "$TESTS_DIR/lib/run-suite.bash"
+run_suite blackbox "$BLACKBOX_DIR" "$0" "$@"

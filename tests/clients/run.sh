@@ -117,37 +117,8 @@ export RUNTIME HAKO_TEST_TOKEN HAKO_TEST_V1_ONLY HAKO_CLIENTS_RUN_DIR=$RUN_DIR
 export TMPDIR=$RUN_DIR BATS_TEST_TIMEOUT=${BATS_TEST_TIMEOUT:-300}
 unset CONTAINERD_ADDRESS CONTAINERD_NAMESPACE CONTAINERS_CONF CONTAINERS_STORAGE_CONF
 
-# Default: every .bats file; a path among the arguments replaces that.
-targets=("$CLIENTS_DIR")
-for arg in "$@"; do
-	if [[ "$arg" == *.bats || -d "$arg" ]]; then
-		targets=()
-	fi
-done
-
 echo "# runtime: $RUNTIME ($("$RUNTIME" --version 2>/dev/null | head -n1 || true))"
 echo "# run dir: $RUN_DIR"
-suite=(tini -s -- unshare -m --propagation slave -- "$0" --in-namespace)
-if [ -t 1 ]; then
-	rc=0
-	"${suite[@]}" "$@" "${targets[@]}" || rc=$?
-	exit "$rc"
-fi
-
-set +e
-"${suite[@]}" --tap "$@" "${targets[@]}" | tee "$RUN_DIR/bats.out"
-rc=${PIPESTATUS[0]}
-set -e
-total=$(grep -cE '^(not )?ok [0-9]+ ' "$RUN_DIR/bats.out" || true)
-skipped=$(grep -cE '^ok [0-9]+ .* # skip' "$RUN_DIR/bats.out" || true)
-failed=$(grep -cE '^not ok [0-9]+ ' "$RUN_DIR/bats.out" || true)
-line="clients: $((total - failed - skipped)) passed, $failed failed, $skipped skipped"
-echo "$line"
-if [ -n "${HAKO_BLACKBOX_SUMMARY:-}" ]; then
-	echo "$line" >>"$HAKO_BLACKBOX_SUMMARY"
-fi
-if [ "$rc" = 0 ] && [ "$total" = 0 ]; then
-	echo "run.sh: no test ran" >&2
-	rc=1
-fi
-exit "$rc"
+# shellcheck source=../lib/run-suite.bash
+source "$(dirname "$CLIENTS_DIR")/lib/run-suite.bash"
+run_suite clients "$CLIENTS_DIR" "$0" "$@"

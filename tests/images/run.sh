@@ -97,37 +97,8 @@ export TMPDIR=$RUN_DIR BATS_TEST_TIMEOUT=${BATS_TEST_TIMEOUT:-300}
 # The suite passes --root and --state; a caller's defaults must not leak into it.
 unset HAKO_ROOT HAKO_STATE DOCKER_HOST DOCKER_CONFIG CONTAINERS_CONF CONTAINERS_STORAGE_CONF
 
-# Default: every .bats file; a path among the arguments replaces that.
-targets=("$IMAGES_DIR")
-for arg in "$@"; do
-	if [[ "$arg" == *.bats || -d "$arg" ]]; then
-		targets=()
-	fi
-done
-
 echo "# hako: $HAKO ($("$HAKO" --version 2>/dev/null | head -n1 || true))"
 echo "# run dir: $RUN_DIR"
-suite=(tini -s -- unshare -m --propagation slave -- "$0" --in-namespace)
-if [ -t 1 ]; then
-	rc=0
-	"${suite[@]}" "$@" "${targets[@]}" || rc=$?
-	exit "$rc"
-fi
-
-set +e
-"${suite[@]}" --tap "$@" "${targets[@]}" | tee "$RUN_DIR/bats.out"
-rc=${PIPESTATUS[0]}
-set -e
-total=$(grep -cE '^(not )?ok [0-9]+ ' "$RUN_DIR/bats.out" || true)
-skipped=$(grep -cE '^ok [0-9]+ .* # skip' "$RUN_DIR/bats.out" || true)
-failed=$(grep -cE '^not ok [0-9]+ ' "$RUN_DIR/bats.out" || true)
-line="images: $((total - failed - skipped)) passed, $failed failed, $skipped skipped"
-echo "$line"
-if [ -n "${HAKO_BLACKBOX_SUMMARY:-}" ]; then
-	echo "$line" >>"$HAKO_BLACKBOX_SUMMARY"
-fi
-if [ "$rc" = 0 ] && [ "$total" = 0 ]; then
-	echo "run.sh: no test ran" >&2
-	rc=1
-fi
-exit "$rc"
+# shellcheck source=../lib/run-suite.bash
+source "$(dirname "$IMAGES_DIR")/lib/run-suite.bash"
+run_suite images "$IMAGES_DIR" "$0" "$@"
