@@ -21,11 +21,14 @@ constexpr uint64_t kMaxBlobBytes = 64ull << 30;
 constexpr int kMaxLinkHops = 16;
 
 // A tar that is not one says so in libarchive's words; add what hako expected.
-Error archive_failure(const archive::ReadStream& stream) {
-  Error e = stream.error("read archive");
+Error with_hint(Error e) {
   if (e.code() == ErrorCode::kInvalidArgument)
     e = Error(e.code(), e.message() + " (is it a docker-archive or OCI layout tar?)");
   return e;
+}
+
+Error archive_failure(const archive::ReadStream& stream) {
+  return with_hint(stream.error("read archive"));
 }
 
 bool is_document_name(std::string_view name) {
@@ -103,8 +106,9 @@ class EntryReader {
 
 Result<ArchiveIndex> ArchiveIndex::read(const content::Store& blobs, archive::Reader& input) {
   ArchiveIndex index(blobs);
-  HAKO_TRY_ASSIGN(auto stream, archive::ReadStream::open(input, archive::StreamFilters::kArchive,
-                                                         "read archive"));
+  auto opened = archive::ReadStream::open(input, archive::StreamFilters::kArchive, "read archive");
+  if (!opened) return with_hint(std::move(opened).error());
+  std::unique_ptr<archive::ReadStream> stream = std::move(*opened);
   struct archive* a = stream->get();
   EntryReader reader(*stream);
   uint64_t entries = 0, doc_bytes = 0;

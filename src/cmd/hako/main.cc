@@ -1,5 +1,6 @@
 // hako: Docker's command line over hako's own store. This file only builds the command tree,
 // picks the store and state roots, and maps an error to one line on stderr and an exit code.
+#include <cctype>
 #include <cstdio>
 #include <cstdlib>
 
@@ -16,6 +17,25 @@ using namespace hako;
 // too): keep 125 for usage so scripts can tell a typo from a failed operation.
 constexpr int kExitFailure = 1;
 constexpr int kExitUsage = 125;
+
+// The first word that is not a global option: the command the user meant.
+std::string first_command(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    std::string_view a = argv[i];
+    if (a == "--root" || a == "--state") {
+      ++i;
+      continue;
+    }
+    if (!a.empty() && a[0] != '-') return std::string(a);
+  }
+  return {};
+}
+
+bool is_command(const CLI::App& app, const std::string& name) {
+  for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; }))
+    if (sub->check_name(name)) return true;
+  return false;
+}
 
 std::string env_or(const char* name, const char* fallback) {
   const char* v = std::getenv(name);
@@ -75,7 +95,15 @@ int main(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) return app.exit(e);
-    std::fprintf(stderr, "hako: %s (see hako --help)\n", e.what());
+    std::string cmd = first_command(argc, argv);
+    if (!cmd.empty() && !is_command(app, cmd)) {
+      std::fprintf(stderr, "hako: unknown command \"%s\" (see hako --help)\n", cmd.c_str());
+      return kExitUsage;
+    }
+    // CLI11's messages start with a capital; hako's are lower case.
+    std::string msg = e.what();
+    if (!msg.empty()) msg[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(msg[0])));
+    std::fprintf(stderr, "hako: %s (see hako --help)\n", msg.c_str());
     return kExitUsage;
   }
   if (!ctx.status) {
