@@ -2,9 +2,12 @@
 //   Using default tag: latest
 //   The push refers to repository [127.0.0.1:5000/test/busybox]
 //   a020b24e780b: Preparing
-//   a020b24e780b: Pushed                (or: Layer already exists)
+//   a020b24e780b: Pushed                (or: Layer already exists, Mounted from test/a)
 //   1: digest: sha256:… size: 527
 #include "registry/push.h"
+
+#include <cstdlib>
+
 #include "cli/commands.h"
 #include "cli/registry_session.h"
 
@@ -27,6 +30,14 @@ Status run(Context& ctx, const Options& o) {
     HAKO_TRY(print(ctx.out, head));
   }
   registry::PushOptions po;
+  // HAKO_PUSH_CHUNK_SIZE=BYTES: the chunked-upload threshold (tests use a small one).
+  if (const char* env = std::getenv("HAKO_PUSH_CHUNK_SIZE"); env && *env) {
+    char* end = nullptr;
+    unsigned long long v = std::strtoull(env, &end, 10);
+    if (*end != '\0')
+      return invalid_argument("HAKO_PUSH_CHUNK_SIZE: not a number of bytes: " + std::string(env));
+    po.chunk_size = v;
+  }
   if (!o.quiet)
     po.progress = [&](std::string_view id, std::string_view status) {
       (void)print(ctx.out, std::string(id) + ": " + std::string(status) + "\n");

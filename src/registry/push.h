@@ -1,13 +1,17 @@
-// Pushing an image from the store to a registry (OCI distribution spec): each blob (layers,
-// then the config) is checked with HEAD and, when missing, uploaded monolithically (POST to
-// open an upload session, PUT of the whole blob to its Location with ?digest=); then the
-// manifest is PUT under the tag with its own media type. The manifest's bytes are the stored
-// ones, so the digest the registry answers is the one hako already records (checked against
-// Docker-Content-Digest), and recorded as the image's repo digest "name@sha256:…" as Docker
-// does. Failed requests are retried with backoff; an upload restarts from a
-// new session. Chunked uploads and cross-repository mounts are not done yet.
-// Thread safety: one call at a time per store; the progress callback runs on the caller's
-// thread.
+// Pushing an image from the store to a registry (OCI distribution spec). The blobs (layers and
+// config) go on up to PushOptions::jobs threads at once; each is checked with HEAD and, when
+// missing, either mounted from another repository of the same registry that the image is known
+// to be in (a repo digest "name@sha256:…" recorded by a pull or push: POST ?mount=&from=, 201 =
+// mounted, a 202 is an upload session used as below) or uploaded: monolithically (POST, then one
+// PUT of the whole blob with ?digest=) or, above PushOptions::chunk_size, in chunks (PATCHes
+// with Content-Range, then an empty PUT ?digest=). Then the manifest is PUT under the tag with
+// its own media type. The manifest's bytes are the stored ones, so the digest the registry
+// answers is the one hako already records (checked against Docker-Content-Digest), and recorded
+// as the image's repo digest as Docker does. Failed requests are retried with backoff; an upload
+// restarts from a new session (without the mount). A mount the registry refuses (401/403/404)
+// falls back to an upload.
+// Thread safety: one call at a time per store; the progress callback is called from the
+// worker threads, one call at a time.
 #pragma once
 
 #include <functional>
@@ -22,7 +26,12 @@ namespace hako::registry {
 
 struct PushOptions {
   // (short id, status): "Preparing", "Layer already exists", "Pushed".
+  // "Mounted from OTHER/REPO".
   std::function<void(std::string_view short_id, std::string_view status)> progress;
+  // Blobs in flight at once (HEAD + upload), like Docker's max-concurrent-uploads.
+  int jobs = 4;
+  // Blobs bigger than this go in PATCHes of this size; 0: always one PUT.
+  uint64_t chunk_size = uint64_t{64} << 20;
 };
 
 struct PushResult {

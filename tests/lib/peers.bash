@@ -547,6 +547,7 @@ peers_free_port() {
 	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
+# registry_start: with REGISTRY_ACCESS_LOG=1 the registry logs every request to $REGISTRY_DIR/registry.log.
 registry_start() {
 	local tls_cert='' tls_key='' token=() scheme=http
 	while [ $# -gt 0 ]; do
@@ -583,7 +584,7 @@ registry_start() {
 			log:
 			  level: warn
 			  accesslog:
-			    disabled: true
+			    disabled: $([ "${REGISTRY_ACCESS_LOG:-0}" = 1 ] && echo false || echo true)
 			storage:
 			  filesystem:
 			    rootdirectory: $dir/data
