@@ -1,14 +1,21 @@
 #include "registry/pull.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <atomic>
+#include <future>
 #include <mutex>
 #include <thread>
 
 #include "base/strings.h"
+#include "base/unique_fd.h"
 #include "content/sha256.h"
 #include "json/reader.h"
 #include "oci/media_types.h"
 #include "oci/platform.h"
+#include "snapshot/chain_id.h"
+#include "sys/file.h"
 
 namespace hako::registry {
 namespace {
@@ -74,9 +81,15 @@ Result<std::vector<std::string>> list_tags(const Session& session, std::string_v
   return tags;
 }
 
-Status download_blob(const Session& session, const content::Store& blobs, std::string_view path,
-                     const oci::Descriptor& blob) {
+namespace {
+
+// download_blob, also writing the body of a first, whole, attempt to `tee_fd` (if >= 0) as it
+// arrives; *teed_all says whether the tee got every byte of the committed blob: a resumed or
+// restarted download (or a failed tee write) stops the tee, the blob is still downloaded.
+Status download_blob_tee(const Session& session, const content::Store& blobs, std::string_view path,
+                         const oci::Descriptor& blob, int tee_fd, bool* teed_all) {
   if (blobs.has(blob.digest)) return ok();
+  bool teeing = false;
   std::optional<uint64_t> size;
   if (blob.size >= 0) size = static_cast<uint64_t>(blob.size);
   std::optional<content::Writer> w;
@@ -91,6 +104,7 @@ Status download_blob(const Session& session, const content::Store& blobs, std::s
     http::Request r;
     r.url = "/v2/" + std::string(path) + "/blobs/" + blob.digest.to_string();
     if (w->written() > 0) r.range_from = w->written();
+    teeing = tee_fd >= 0 && attempt == 1 && !r.range_from;
     r.on_start = [&](long status) -> Status {
       if (status == 206 || !r.range_from) return ok();
       // The server sends everything again: so does the writer.
@@ -102,6 +116,7 @@ Status download_blob(const Session& session, const content::Store& blobs, std::s
     r.on_body = [&](std::string_view chunk) -> Status {
       auto st = w->write(chunk);
       if (!st) write_error = st.error();
+      if (st && teeing && !sys::write_all(tee_fd, chunk, "layer stream")) teeing = false;
       return st;
     };
     auto resp = session.send(r, scope);
@@ -110,7 +125,9 @@ Status download_blob(const Session& session, const content::Store& blobs, std::s
     if (!resp) {
       if (!is_transient(resp.error()) || last) return std::move(resp).error().context(what);
     } else if (resp->ok()) {
-      return w->commit();
+      HAKO_TRY(w->commit());
+      if (teed_all) *teed_all = teeing;
+      return ok();
     } else if (resp->status == 416) {
       w.reset();  // our offset is past what the server has: start over
     } else if (resp->status == 401 || resp->status == 403) {
@@ -122,14 +139,68 @@ Status download_blob(const Session& session, const content::Store& blobs, std::s
   }
 }
 
+}  // namespace
+
+Status download_blob(const Session& session, const content::Store& blobs, std::string_view path,
+                     const oci::Descriptor& blob) {
+  return download_blob_tee(session, blobs, path, blob, -1, nullptr);
+}
+
 namespace {
 
+// Reads `fd` to its end (the write end closed), so that the writer never blocks on a reader that
+// stopped early.
+void drain(int fd) {
+  char buf[64 * 1024];
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n == 0 || (n < 0 && errno != EINTR)) return;
+  }
+}
+
+// Downloads a layer blob and, in another thread, unpacks the same bytes through a pipe as they
+// arrive, so the layer is ready shortly after its last byte. The unpacked layer is published
+// only if the whole blob went through the pipe and its digest verified; otherwise (a resumed
+// download, a failed unpack) it is dropped and add_image unpacks the blob from the store, as
+// without streaming - so streaming errors are not the pull's errors.
+Status download_and_unpack(const Session& session, const content::Store& blobs,
+                           std::string_view path, const oci::Descriptor& blob,
+                           const snapshot::LayerStore& layers,
+                           const snapshot::LayerToUnpack& layer) {
+  int p[2];
+  if (::pipe2(p, O_CLOEXEC) != 0) return download_blob(session, blobs, path, blob);
+  UniqueFd rd(p[0]);
+  UniqueFd wr(p[1]);
+  // A bigger pipe lets the download run ahead of the tar parser a little (best effort).
+  (void)::fcntl(wr.get(), F_SETPIPE_SZ, 1 << 20);
+  std::promise<bool> verified;
+  std::shared_future<bool> verified_future = verified.get_future().share();
+  std::thread unpacker([&layers, &layer, fd = rd.get(), verified_future] {
+    auto confirm = [&]() -> Status {
+      drain(fd);
+      if (!verified_future.get())
+        return failed_precondition("the streamed blob was not verified whole; unpack it again");
+      return ok();
+    };
+    (void)layers.unpack_stream(fd, layer, confirm);
+    drain(fd);
+  });
+  bool teed_all = false;
+  Status st = download_blob_tee(session, blobs, path, blob, wr.get(), &teed_all);
+  wr.reset();
+  verified.set_value(st && teed_all);
+  unpacker.join();
+  return st;
+}
+
 // Every layer at once, bounded; the first error wins, the others still finish (what they
-// wrote is valid and will be used by the next attempt).
-Result<std::vector<oci::Digest>> download_layers(const Session& session,
-                                                 const content::Store& blobs, std::string_view path,
-                                                 const std::vector<oci::Descriptor>& layers,
-                                                 const PullOptions& o) {
+// wrote is valid and will be used by the next attempt). Layers with an entry in `unpack` (same
+// order as `layers`; empty: none) are unpacked as they download.
+Result<std::vector<oci::Digest>> download_layers(
+    const Session& session, const content::Store& blobs, std::string_view path,
+    const std::vector<oci::Descriptor>& layers,
+    const std::vector<std::optional<snapshot::LayerToUnpack>>& unpack,
+    const snapshot::LayerStore& layer_store, const PullOptions& o) {
   std::mutex mu;
   auto report = [&](const oci::Digest& d, std::string_view status) {
     if (!o.progress) return;
@@ -150,7 +221,11 @@ Result<std::vector<oci::Digest>> download_layers(const Session& session,
   std::optional<Error> first;
   auto worker = [&] {
     for (size_t i; (i = next.fetch_add(1)) < todo.size();) {
-      auto st = download_blob(session, blobs, path, *todo[i]);
+      size_t index = static_cast<size_t>(todo[i] - layers.data());
+      auto st =
+          index < unpack.size() && unpack[index]
+              ? download_and_unpack(session, blobs, path, *todo[i], layer_store, *unpack[index])
+              : download_blob(session, blobs, path, *todo[i]);
       if (st) {
         report(todo[i]->digest, "Download complete");
         continue;
@@ -168,6 +243,30 @@ Result<std::vector<oci::Digest>> download_layers(const Session& session,
   std::vector<oci::Digest> done;
   for (const auto* t : todo) done.push_back(t->digest);
   return done;
+}
+
+// What to unpack while downloading, from the config (downloaded first): every layer whose blob
+// is not in the store yet and whose layer is not unpacked yet. None when the config does not
+// fit the manifest: add_image says why.
+Result<std::vector<std::optional<snapshot::LayerToUnpack>>> layers_to_unpack(
+    image::ImageStore& store, const oci::Manifest& m) {
+  std::vector<std::optional<snapshot::LayerToUnpack>> out;
+  HAKO_TRY_ASSIGN(std::string bytes,
+                  store.blobs().read_blob(m.config.digest, oci::kMaxDocumentBytes));
+  auto config = oci::parse_image_config(bytes);
+  if (!config || config->rootfs.diff_ids.size() != m.layers.size()) return out;
+  std::vector<oci::Digest> chains = snapshot::chain_ids(config->rootfs.diff_ids);
+  out.resize(m.layers.size());
+  for (size_t i = 0; i < m.layers.size(); ++i) {
+    if (store.blobs().has(m.layers[i].digest) || store.layers().has(chains[i])) continue;
+    snapshot::LayerToUnpack l;
+    l.blob = m.layers[i].digest;
+    l.diff_id = config->rootfs.diff_ids[i];
+    l.chain_id = chains[i];
+    if (i > 0) l.parent = chains[i - 1];
+    out[i] = std::move(l);
+  }
+  return out;
 }
 
 }  // namespace
@@ -210,7 +309,9 @@ Result<PullResult> pull(image::ImageStore& store, const Session& session, const 
   HAKO_TRY(download_blob(session, blobs, path, m.config));
   std::vector<oci::Digest> fetched;
   if (!out.up_to_date) {
-    HAKO_TRY_ASSIGN(fetched, download_layers(session, blobs, path, m.layers, o));
+    HAKO_TRY_ASSIGN(auto unpack, layers_to_unpack(store, m));
+    HAKO_TRY_ASSIGN(fetched,
+                    download_layers(session, blobs, path, m.layers, unpack, store.layers(), o));
   }
   HAKO_TRY_ASSIGN(image::ImageRecord rec, store.add_image(out.manifest, out.refs));
   (void)rec;

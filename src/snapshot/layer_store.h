@@ -23,6 +23,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -89,6 +90,15 @@ class LayerStore {
                                            const std::vector<LayerToUnpack>& layers,
                                            const UnpackOptions& options = {}) const;
 
+  // Unpacks one layer from `fd`, a stream of its blob (a pipe fed by a download, say), into a
+  // staging directory, exactly as unpack() does from the content store; then calls `confirm`
+  // and publishes the layer only if it returns ok (e.g. the download's digest verified). Does
+  // not read `fd` to its end when the layer is present or fails: the caller drains it. Any
+  // error, of the stream or of `confirm`, leaves nothing of the layer.
+  Result<UnpackResult> unpack_stream(int fd, const LayerToUnpack& layer,
+                                     const std::function<Status()>& confirm,
+                                     const UnpackOptions& options = {}) const;
+
   // Takes the layer away under its name at once (rename to trash), then deletes it.
   Status remove(const oci::Digest& chain_id) const;
   // Deletes staging and trash directories (and stale lock files) nobody holds the lock of:
@@ -105,9 +115,12 @@ class LayerStore {
   // nullptr when the layer is present already (maybe finished by another unpacker meanwhile).
   Result<std::unique_ptr<Staged>> stage_one(const content::Store& blobs, const LayerToUnpack& layer,
                                             const archive::ExtractOptions& options) const;
-  Status extract_into(const content::Store& blobs, const LayerToUnpack& layer,
-                      const std::string& staging, const archive::ExtractOptions& options,
-                      UnpackResult* result) const;
+  Result<std::unique_ptr<Staged>> stage_fd(int fd, const LayerToUnpack& layer,
+                                           const archive::ExtractOptions& options) const;
+  Status extract_into(int fd, const LayerToUnpack& layer, const std::string& staging,
+                      const archive::ExtractOptions& options, UnpackResult* result) const;
+  // Renames a staged layer to its name (after a syncfs); losing to a finished copy is ok.
+  Status publish(Staged& staged) const;
 
   std::string root_;
   std::string layers_dir_;

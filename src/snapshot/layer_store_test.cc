@@ -314,5 +314,80 @@ TEST_F(LayerStoreTest, CleanupRemovesDebrisOfDeadOwnersOnly) {
   EXPECT_EQ(layers_dir(), std::set<std::string>{".staging-notahex"});
 }
 
+// Feeds `bytes` through a pipe in small writes from another thread, as a download would, into
+// unpack_stream; `confirm` is what the download says at the end.
+Result<UnpackResult> unpack_through_pipe(const LayerStore& store, const LayerToUnpack& layer,
+                                         const std::string& bytes, Status confirm_status,
+                                         const UnpackOptions& options, bool* confirmed) {
+  int p[2];
+  EXPECT_EQ(::pipe(p), 0);
+  std::thread writer([fd = p[1], &bytes] {
+    for (size_t off = 0; off < bytes.size(); off += 4096)
+      if (!sys::write_all(fd, std::string_view(bytes).substr(off, 4096), "pipe")) break;
+    ::close(fd);
+  });
+  auto r = store.unpack_stream(
+      p[0], layer,
+      [&]() -> Status {
+        *confirmed = true;
+        return confirm_status;
+      },
+      options);
+  char buf[4096];
+  while (::read(p[0], buf, sizeof buf) > 0) {
+  }
+  writer.join();
+  ::close(p[0]);
+  return r;
+}
+
+TEST_F(LayerStoreTest, UnpackStreamPublishesOnlyAfterConfirm) {
+  std::string blob = layer_tar(3, TarCompression::kGzip, 4);
+  LayerToUnpack l = add_layer(blob, layer_tar(3, TarCompression::kNone, 4), std::nullopt);
+  bool confirmed = false;
+  auto r = unpack_through_pipe(*store_, l, blob, ok(), options_, &confirmed);
+  ASSERT_TRUE(r) << r.error().message();
+  EXPECT_TRUE(confirmed);
+  EXPECT_TRUE(r->unpacked);
+  EXPECT_EQ(r->compression, Compression::kGzip);
+  EXPECT_TRUE(store_->has(l.chain_id));
+  auto own = sys::read_file(store_->diff_path(l.chain_id) + "/layer3");
+  ASSERT_TRUE(own);
+  EXPECT_EQ(own->size(), 103u);
+  EXPECT_EQ(names_in(store_->diff_path(l.chain_id) + "/big").size(), 4u);
+  EXPECT_EQ(layers_dir(), std::set<std::string>{std::string(l.chain_id.hex())});
+  // Present now: a second stream is not unpacked, and still confirmed.
+  confirmed = false;
+  r = unpack_through_pipe(*store_, l, blob, ok(), options_, &confirmed);
+  ASSERT_TRUE(r) << r.error().message();
+  EXPECT_TRUE(confirmed);
+  EXPECT_FALSE(r->unpacked);
+}
+
+TEST_F(LayerStoreTest, UnpackStreamRefusedByConfirmLeavesNothing) {
+  std::string blob = layer_tar(1, TarCompression::kZstd, 2);
+  LayerToUnpack l = add_layer(blob, layer_tar(1, TarCompression::kNone, 2), std::nullopt);
+  bool confirmed = false;
+  auto r = unpack_through_pipe(*store_, l, blob, invalid_argument("digest mismatch"), options_,
+                               &confirmed);
+  ASSERT_FALSE(r);
+  EXPECT_TRUE(confirmed);
+  EXPECT_NE(r.error().message().find("digest mismatch"), std::string::npos);
+  EXPECT_FALSE(store_->has(l.chain_id));
+  EXPECT_TRUE(layers_dir().empty());
+}
+
+TEST_F(LayerStoreTest, UnpackStreamCutShortLeavesNothing) {
+  std::string blob = layer_tar(2, TarCompression::kGzip, 8);
+  LayerToUnpack l = add_layer(blob, layer_tar(2, TarCompression::kNone, 8), std::nullopt);
+  bool confirmed = false;
+  auto r =
+      unpack_through_pipe(*store_, l, blob.substr(0, blob.size() / 2), ok(), options_, &confirmed);
+  ASSERT_FALSE(r);
+  EXPECT_FALSE(confirmed);
+  EXPECT_FALSE(store_->has(l.chain_id));
+  EXPECT_TRUE(layers_dir().empty());
+}
+
 }  // namespace
 }  // namespace hako::snapshot

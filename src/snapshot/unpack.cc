@@ -1,5 +1,7 @@
 // LayerStore::unpack: for every missing layer at once, blob → decompress + sha256 →
 // extract_layer → verify into a staging dir; then one syncfs for all of them and a rename each.
+// LayerStore::unpack_stream: the same for one layer read from a stream (a blob downloading),
+// published only once the caller confirms the stream was the verified blob.
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -35,12 +37,11 @@ Status check_layer(const LayerToUnpack& l) {
 
 }  // namespace
 
-Status LayerStore::extract_into(const content::Store& blobs, const LayerToUnpack& layer,
-                                const std::string& staging, const archive::ExtractOptions& options,
+Status LayerStore::extract_into(int fd, const LayerToUnpack& layer, const std::string& staging,
+                                const archive::ExtractOptions& options,
                                 UnpackResult* result) const {
   const std::string blob_what = "blob " + layer.blob.to_string();
-  HAKO_TRY_ASSIGN(UniqueFd blob, blobs.open_blob(layer.blob));
-  LayerReader reader(blob.get());
+  LayerReader reader(fd);
   auto stats =
       archive::extract_layer(reader, layers_dir_ + "/" + staging + "/" + layout::kDiff, options);
   if (!stats) return std::move(stats).error().context(blob_what);
@@ -79,6 +80,13 @@ Result<std::unique_ptr<LayerStore::Staged>> LayerStore::stage_one(
     const archive::ExtractOptions& options) const {
   HAKO_TRY(check_layer(layer));
   if (has(layer.chain_id)) return std::unique_ptr<Staged>();
+  HAKO_TRY_ASSIGN(UniqueFd blob, blobs.open_blob(layer.blob));
+  return stage_fd(blob.get(), layer, options);
+}
+
+Result<std::unique_ptr<LayerStore::Staged>> LayerStore::stage_fd(
+    int fd, const LayerToUnpack& layer, const archive::ExtractOptions& options) const {
+  if (has(layer.chain_id)) return std::unique_ptr<Staged>();
   const std::string hex(layer.chain_id.hex());
   HAKO_TRY_ASSIGN(LayerLock lock, LayerLock::acquire(dir_->get(), layout::lock_name(hex)));
   // Another thread or process may have finished it while we waited for the lock.
@@ -90,8 +98,47 @@ Result<std::unique_ptr<LayerStore::Staged>> LayerStore::stage_one(
   staged->result.chain_id = layer.chain_id;
   std::string diff = staging + "/" + layout::kDiff;
   if (::mkdirat(dir_->get(), diff.c_str(), 0755) != 0) return sys_error("mkdir " + diff);
-  HAKO_TRY(extract_into(blobs, layer, staging, options, &staged->result));
+  HAKO_TRY(extract_into(fd, layer, staging, options, &staged->result));
   return staged;
+}
+
+Status LayerStore::publish(Staged& st) const {
+  const std::string hex(st.result.chain_id.hex());
+  // RENAME_NOREPLACE: a directory rename would silently replace an empty directory of that
+  // name; nothing but us under the lock should create one, but if it exists it wins.
+  if (::renameat2(dir_->get(), st.staging.c_str(), dir_->get(), hex.c_str(), RENAME_NOREPLACE) !=
+      0) {
+    if (errno == EEXIST && has(st.result.chain_id)) return ok();  // staging removed by ~Staged
+    return sys_error("rename " + st.staging + " to " + hex);
+  }
+  st.staging.clear();
+  st.result.unpacked = true;
+  return ok();
+}
+
+Result<UnpackResult> LayerStore::unpack_stream(int fd, const LayerToUnpack& layer,
+                                               const std::function<Status()>& confirm,
+                                               const UnpackOptions& options) const {
+  const std::string what = "unpack layer " + layer.chain_id.to_string();
+  HAKO_TRY_CTX(check_layer(layer), what);
+  auto r = stage_fd(fd, layer, options.extract);
+  if (!r) return std::move(r).error().context(what);
+  std::unique_ptr<Staged> staged = std::move(*r);
+  // Before anything is published: the stream's bytes were the blob whose digest verified.
+  HAKO_TRY_CTX(confirm(), what);
+  UnpackResult present{.chain_id = layer.chain_id};
+  if (!staged) {  // present already, or finished by another unpacker meanwhile
+    if (auto s = size(layer.chain_id)) present.size = *s;
+    return present;
+  }
+  if (::syncfs(dir_->get()) != 0) return sys_error("syncfs " + layers_dir_);
+  HAKO_TRY_CTX(publish(*staged), what);
+  if (::fsync(dir_->get()) != 0) return sys_error("fsync " + layers_dir_);
+  if (!staged->result.unpacked) {  // lost the rename to a finished copy
+    if (auto s = size(layer.chain_id)) present.size = *s;
+    return present;
+  }
+  return staged->result;
 }
 
 Result<std::vector<UnpackResult>> LayerStore::unpack(const content::Store& blobs,
@@ -131,18 +178,7 @@ Result<std::vector<UnpackResult>> LayerStore::unpack(const content::Store& blobs
   if (any_staged && ::syncfs(dir_->get()) != 0) return sys_error("syncfs " + layers_dir_);
   for (auto& r : staged) {
     if (!r || !*r || !**r) continue;
-    Staged& st = ***r;
-    const std::string hex(st.result.chain_id.hex());
-    // RENAME_NOREPLACE: a directory rename would silently replace an empty directory of that
-    // name; nothing but us under the lock should create one, but if it exists it wins.
-    if (::renameat2(dir_->get(), st.staging.c_str(), dir_->get(), hex.c_str(), RENAME_NOREPLACE) !=
-        0) {
-      if (errno == EEXIST && has(st.result.chain_id)) continue;  // staging removed by ~Staged
-      *r = sys_error("rename " + st.staging + " to " + hex);
-      continue;
-    }
-    st.staging.clear();
-    st.result.unpacked = true;
+    if (auto st = publish(***r); !st) *r = std::move(st).error();
   }
   if (any_staged && ::fsync(dir_->get()) != 0) return sys_error("fsync " + layers_dir_);
 
