@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 #include "json/reader.h"
+#include "registry/cred_helper.h"
 #include "sys/file.h"
 
 namespace hako::registry {
@@ -221,6 +222,13 @@ Result<std::optional<Credentials>> find_credentials(std::string_view domain) {
   for (const auto& path : auth_file_paths()) {
     if (!sys::exists(path)) continue;
     HAKO_TRY_ASSIGN(std::string text, sys::read_file(path, 4 << 20));
+    // A helper named for the registry (credHelpers, else credsStore) is asked first, as
+    // Docker does; the file's own entry is the fallback when the helper has none.
+    HAKO_TRY_ASSIGN(auto helper, find_credential_helper(text, domain, path));
+    if (helper) {
+      HAKO_TRY_ASSIGN(auto from_helper, helper_get(*helper, credentials_key(domain)));
+      if (from_helper) return from_helper;
+    }
     HAKO_TRY_ASSIGN(auto creds, parse_auth_file(text, domain, path));
     if (creds) return creds;
   }
