@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -17,6 +18,9 @@ namespace hako::format {
 
 // Go's name for the type a JSON value decodes to: string, int, float64, bool,
 // []interface {}, map[string]interface {}; "<nil>" for null.
+// Appends code point r as UTF-8; surrogates and values past U+10FFFF become U+FFFD, as Go does.
+void append_utf8(std::string& out, uint32_t r);
+
 std::string go_type_name(const nlohmann::json& v);
 
 // fmt's %v of a float64.

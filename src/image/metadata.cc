@@ -56,6 +56,22 @@ Result<oci::Digest> column_digest(const db::Statement& st, int col) {
   return d;
 }
 
+// A reference points at one image: setting it again moves it.
+constexpr std::string_view kUpsertRef =
+    "INSERT INTO refs(name, image) VALUES (?, ?) "
+    "ON CONFLICT(name) DO UPDATE SET image = excluded.image";
+
+// The first column of every remaining row, as text.
+Result<std::vector<std::string>> column_texts(db::Statement& st) {
+  std::vector<std::string> out;
+  for (;;) {
+    HAKO_TRY_ASSIGN(bool row, st.step());
+    if (!row) break;
+    out.push_back(st.column_text(0));
+  }
+  return out;
+}
+
 // The first column of every remaining row, as digests.
 Result<std::set<oci::Digest>> column_digests(db::Statement& st) {
   std::set<oci::Digest> out;
@@ -105,8 +121,7 @@ Status Metadata::add_image(const ImageRecord& image, const std::vector<std::stri
                    .run());
     }
   }
-  HAKO_TRY_ASSIGN(auto ref, db_.prepare("INSERT INTO refs(name, image) VALUES (?, ?) "
-                                        "ON CONFLICT(name) DO UPDATE SET image = excluded.image"));
+  HAKO_TRY_ASSIGN(auto ref, db_.prepare(kUpsertRef));
   for (const auto& r : refs) HAKO_TRY(ref.bind(1, r).bind(2, image.id.to_string()).run());
   return tx.commit();
 }
@@ -199,18 +214,11 @@ Result<std::vector<RefRecord>> Metadata::list_refs() {
 Result<std::vector<std::string>> Metadata::refs_of(const oci::Digest& image) {
   HAKO_TRY_ASSIGN(auto st, db_.prepare("SELECT name FROM refs WHERE image = ? ORDER BY name"));
   st.bind(1, image.to_string());
-  std::vector<std::string> out;
-  for (;;) {
-    HAKO_TRY_ASSIGN(bool row, st.step());
-    if (!row) break;
-    out.push_back(st.column_text(0));
-  }
-  return out;
+  return column_texts(st);
 }
 
 Status Metadata::set_ref(const std::string& name, const oci::Digest& image) {
-  HAKO_TRY_ASSIGN(auto st, db_.prepare("INSERT INTO refs(name, image) VALUES (?, ?) "
-                                       "ON CONFLICT(name) DO UPDATE SET image = excluded.image"));
+  HAKO_TRY_ASSIGN(auto st, db_.prepare(kUpsertRef));
   auto s = st.bind(1, name).bind(2, image.to_string()).run();
   if (!s) return std::move(s).error().context("tag " + name);
   return ok();
@@ -225,13 +233,7 @@ Result<bool> Metadata::remove_ref(const std::string& name) {
 Result<std::vector<std::string>> Metadata::containers_using(const oci::Digest& image) {
   HAKO_TRY_ASSIGN(auto st, db_.prepare("SELECT id FROM containers WHERE image = ? ORDER BY id"));
   st.bind(1, image.to_string());
-  std::vector<std::string> out;
-  for (;;) {
-    HAKO_TRY_ASSIGN(bool row, st.step());
-    if (!row) break;
-    out.push_back(st.column_text(0));
-  }
-  return out;
+  return column_texts(st);
 }
 
 Status Metadata::remove_image(const oci::Digest& id) {

@@ -40,8 +40,11 @@ struct LayerReader::Codec {
   }
 };
 
-LayerReader::LayerReader(int fd)
-    : fd_(fd), in_(new char[kInBlock]), codec_(std::make_unique<Codec>()) {}
+LayerReader::LayerReader(int fd, std::optional<oci::Digest> verified_blob)
+    : fd_(fd),
+      in_(new char[kInBlock]),
+      codec_(std::make_unique<Codec>()),
+      verified_blob_(std::move(verified_blob)) {}
 
 LayerReader::~LayerReader() = default;
 
@@ -140,7 +143,7 @@ Result<size_t> LayerReader::read(char* buf, size_t n) {
     done_ = true;
     return got;
   }
-  hash_.update(buf, got);
+  if (compression_ != Compression::kNone || !verified_blob_) hash_.update(buf, got);
   out_count_ += got;
   return got;
 }

@@ -41,7 +41,9 @@ Status LayerStore::extract_into(int fd, const LayerToUnpack& layer, const std::s
                                 const archive::ExtractOptions& options,
                                 UnpackResult* result) const {
   const std::string blob_what = "blob " + layer.blob.to_string();
-  LayerReader reader(fd);
+  // The blob's digest was checked when it was stored (or, streamed, is checked by confirm before
+  // the layer is published), so a plain tar is not hashed a second time.
+  LayerReader reader(fd, layer.blob);
   auto stats =
       archive::extract_layer(reader, layers_dir_ + "/" + staging + "/" + layout::kDiff, options);
   if (!stats) return std::move(stats).error().context(blob_what);

@@ -248,6 +248,57 @@ archive_id_layers() {
 }
 
 # ---------------------------------------------------------------------------------------------
+# Registries (registry.bats, registry_more.bats, push.bats)
+
+# registry_setup: common_setup, with no host configuration or credentials reaching the test.
+registry_setup() {
+	common_setup
+	export HAKO_CONFIG=$TEST_DIR/hako.json HOME=$TEST_DIR/home
+	unset DOCKER_CONFIG
+	mkdir -p "$HOME"
+}
+
+# start_registry [--tls CERT KEY] [--token REALM SERVICE ISSUER BUNDLE] [HTPASSWD]: Debian's
+# docker-registry for this test (stopped in teardown); sets $REGISTRY. REGISTRY_ACCESS_LOG=1
+# keeps its request log (see registry_start in tests/lib/peers.bash).
+start_registry() {
+	local opts=()
+	while [ $# -gt 0 ]; do
+		case $1 in
+		--tls) opts+=("$1" "$2" "$3"); shift 3 ;;
+		--token) opts+=("$1" "$2" "$3" "$4" "$5"); shift 5 ;;
+		*) break ;;
+		esac
+	done
+	need_peer registry
+	registry_start "${opts[@]}" "$TEST_DIR/registry" "$@" || fail "docker-registry did not start"
+	defer registry_stop
+}
+
+# push_test_image REF [SKOPEO ARGS]: the two-layer test image, pushed to docker://REF by skopeo.
+push_test_image() {
+	local ref=$1
+	shift
+	make_test_archive "$TEST_DIR/src.tar" hako-reg:v1 >/dev/null
+	run sk copy --dest-tls-verify=false "$@" docker-archive:"$TEST_DIR/src.tar" "docker://$ref"
+	[ "$status" -eq 0 ] || fail "skopeo copy to $ref failed: $output"
+}
+
+# sk_digest [SKOPEO ARGS] docker://REF: the manifest digest skopeo sees in the registry.
+sk_digest() {
+	sk inspect --tls-verify=false "$@" | jq -r .Digest
+}
+
+# sk_id_layers REF [CREDS ARGS]: "<config digest> [diff ids]" skopeo reads from the registry.
+sk_id_layers() {
+	local ref=$1
+	shift
+	echo "$(sk inspect --tls-verify=false --raw "$@" "docker://$ref" | jq -r .config.digest) $(
+		sk inspect --tls-verify=false --config "$@" "docker://$ref" | jq -c .rootfs.diff_ids
+	)"
+}
+
+# ---------------------------------------------------------------------------------------------
 # Assertions
 
 fail() {

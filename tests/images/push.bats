@@ -8,35 +8,16 @@
 load helpers
 
 setup() {
-	common_setup
-	export HAKO_CONFIG=$TEST_DIR/hako.json HOME=$TEST_DIR/home
-	unset DOCKER_CONFIG
-	mkdir -p "$HOME"
+	registry_setup
 }
 
 teardown() {
 	common_teardown
 }
 
-start_registry() {
-	need_peer registry
-	REGISTRY_ACCESS_LOG=1 registry_start "$TEST_DIR/registry" || fail "docker-registry did not start"
-	defer registry_stop
-}
-
 # requests METHOD PATH_PREFIX: how many requests the registry logged for METHOD PATH_PREFIX*.
 requests() {
 	grep -c "\"$1 $2" "$REGISTRY_DIR/registry.log" || true
-}
-
-sk_digest() {
-	sk inspect --tls-verify=false "$@" | jq -r .Digest
-}
-
-sk_id_layers() {
-	echo "$(sk inspect --tls-verify=false --raw "docker://$1" | jq -r .config.digest) $(
-		sk inspect --tls-verify=false --config "docker://$1" | jq -c .rootfs.diff_ids
-	)"
 }
 
 # round_trip REF WANT: a fresh store pulls REF and finds the id and diff ids WANT.
@@ -50,7 +31,7 @@ round_trip() {
 
 @test "hako push of a pulled image to another repository mounts its blobs: no blob bytes uploaded" {
 	use_skopeo
-	start_registry
+	REGISTRY_ACCESS_LOG=1 start_registry
 	make_test_archive "$TEST_DIR/src.tar" hako-push:v1 >/dev/null
 	run sk copy --dest-tls-verify=false docker-archive:"$TEST_DIR/src.tar" "docker://$REGISTRY/test/a:1"
 	[ "$status" -eq 0 ] || fail "skopeo copy failed: $output"
@@ -72,7 +53,7 @@ round_trip() {
 
 @test "hako push: a mount the registry cannot do (blob not in the other repository) falls back to an upload" {
 	use_skopeo
-	start_registry
+	REGISTRY_ACCESS_LOG=1 start_registry
 	make_test_archive "$TEST_DIR/src.tar" hako-push:v1 >/dev/null
 	run sk copy --dest-tls-verify=false docker-archive:"$TEST_DIR/src.tar" "docker://$REGISTRY/test/a:1"
 	[ "$status" -eq 0 ] || fail "skopeo copy failed: $output"
@@ -91,7 +72,7 @@ round_trip() {
 
 @test "hako push above HAKO_PUSH_CHUNK_SIZE uploads in PATCHes with Content-Range; the image is the same" {
 	use_skopeo
-	start_registry
+	REGISTRY_ACCESS_LOG=1 start_registry
 	make_test_archive "$TEST_DIR/src.tar" hako-push:v1 >/dev/null
 	hako_ok load -i "$TEST_DIR/src.tar"
 	local want manifest sizes chunks=0 s

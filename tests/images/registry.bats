@@ -8,45 +8,11 @@
 load helpers
 
 setup() {
-	common_setup
-	# No host configuration or credentials reach the tests.
-	export HAKO_CONFIG=$TEST_DIR/hako.json HOME=$TEST_DIR/home
-	unset DOCKER_CONFIG
-	mkdir -p "$HOME"
+	registry_setup
 }
 
 teardown() {
 	common_teardown
-}
-
-# start_registry [HTPASSWD]: a registry for this test (stopped in teardown); sets $REGISTRY.
-start_registry() {
-	need_peer registry
-	registry_start "$TEST_DIR/registry" "$@" || fail "docker-registry did not start"
-	defer registry_stop
-}
-
-# push_test_image REF: the two-layer test image, pushed to docker://REF by skopeo.
-push_test_image() {
-	local ref=$1
-	shift
-	make_test_archive "$TEST_DIR/src.tar" hako-reg:v1 >/dev/null
-	run sk copy --dest-tls-verify=false "$@" docker-archive:"$TEST_DIR/src.tar" "docker://$ref"
-	[ "$status" -eq 0 ] || fail "skopeo copy to $ref failed: $output"
-}
-
-# sk_digest REF: the manifest digest skopeo sees in the registry.
-sk_digest() {
-	sk inspect --tls-verify=false "$@" | jq -r .Digest
-}
-
-# sk_id_layers REF [CREDS ARGS]: "<config digest> [diff ids]" skopeo reads from the registry.
-sk_id_layers() {
-	local ref=$1
-	shift
-	echo "$(sk inspect --tls-verify=false --raw "$@" "docker://$ref" | jq -r .config.digest) $(
-		sk inspect --tls-verify=false --config "$@" "docker://$ref" | jq -c .rootfs.diff_ids
-	)"
 }
 
 @test "hako pull of what skopeo pushed: same id, diff ids and repo digest; Docker's output" {

@@ -7,28 +7,11 @@
 load helpers
 
 setup() {
-	common_setup
-	export HAKO_CONFIG=$TEST_DIR/hako.json HOME=$TEST_DIR/home
-	unset DOCKER_CONFIG
-	mkdir -p "$HOME"
+	registry_setup
 }
 
 teardown() {
 	common_teardown
-}
-
-start_registry() {
-	need_peer registry
-	registry_start "$@" "$TEST_DIR/registry" || fail "docker-registry did not start"
-	defer registry_stop
-}
-
-push_test_image() {
-	local ref=$1
-	shift
-	make_test_archive "$TEST_DIR/src.tar" hako-reg:v1 >/dev/null
-	run sk copy --dest-tls-verify=false "$@" docker-archive:"$TEST_DIR/src.tar" "docker://$ref"
-	[ "$status" -eq 0 ] || fail "skopeo copy to $ref failed: $output"
 }
 
 # make_certs DIR: DIR/ca.{key,crt}, a CA; DIR/server.{key,crt}, for IP 127.0.0.1, signed by it.
