@@ -171,9 +171,11 @@ assert_no_runtime_state() {
 	local id cmd
 	id=$(new_id)
 	run_opts
-	printf -v cmd '%q ' timeout --kill-after=5 "$CLIENT_TIMEOUT" ctr -a "$CONTAINERD_SOCK" -n "$CTR_NS" \
+	printf -v cmd '%q ' ctr -a "$CONTAINERD_SOCK" -n "$CTR_NS" \
 		run -t --rm "${RUN_OPTS[@]}" "$IMAGE" "$id" /bin/sh -c '[ -t 0 ] && [ -t 1 ] && echo stdio-is-a-tty; tty; exit 3'
-	run script -qec "$cmd" /dev/null
+	# The client must lead the terminal's foreground process group (it sets raw mode, which
+	# stops a background job with SIGTTOU), so the timeout wraps script rather than the client.
+	run env SHELL=/bin/sh timeout --kill-after=5 "$CLIENT_TIMEOUT" script -qec "$cmd" /dev/null </dev/null
 	echo "script ctr run -t (status=$status): $output" >&2
 	[ "$status" -eq 3 ]
 	has_line /dev/pts/0

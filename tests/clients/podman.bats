@@ -159,11 +159,13 @@ assert_runtime_root_empty() {
 @test "podman run -t: a terminal through conmon's console socket" {
 	local name cmd
 	name=$(new_id)
-	printf -v cmd '%q ' timeout --kill-after=5 "$CLIENT_TIMEOUT" podman --root "$PODMAN_DIR/root" \
+	printf -v cmd '%q ' podman --root "$PODMAN_DIR/root" \
 		--runroot "$PODMAN_RUNROOT" --runtime "$RUNTIME" --cgroup-manager cgroupfs \
 		run -t --rm --name "$name" "${RUN_OPTS[@]}" "$IMAGE" \
 		/bin/sh -c '[ -t 0 ] && [ -t 1 ] && echo stdio-is-a-tty; tty; exit 3'
-	run script -qec "$cmd" /dev/null
+	# The client must lead the terminal's foreground process group (it sets raw mode, which
+	# stops a background job with SIGTTOU), so the timeout wraps script rather than the client.
+	run env SHELL=/bin/sh timeout --kill-after=5 "$CLIENT_TIMEOUT" script -qec "$cmd" /dev/null </dev/null
 	echo "script podman run -t (status=$status): $output" >&2
 	[ "$status" -eq 3 ]
 	has_line stdio-is-a-tty
