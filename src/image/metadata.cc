@@ -46,6 +46,26 @@ CREATE TABLE containers (
 );
 CREATE INDEX containers_image ON containers(image);
 )sql",
+      // The engine's columns: a container's definition (Docker's create body plus what hako
+      // resolved: engine/container.h) and its creation time. Its live state is not here but
+      // in the shim's state file under --state.
+      R"sql(
+ALTER TABLE containers ADD COLUMN created INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE containers ADD COLUMN config TEXT NOT NULL DEFAULT '{}';
+CREATE TABLE volumes (
+  name TEXT PRIMARY KEY,
+  driver TEXT NOT NULL DEFAULT 'local',
+  created INTEGER NOT NULL,
+  labels TEXT NOT NULL DEFAULT '{}',
+  options TEXT NOT NULL DEFAULT '{}'
+);
+CREATE TABLE container_volumes (
+  container TEXT NOT NULL REFERENCES containers(id) ON DELETE CASCADE,
+  volume TEXT NOT NULL REFERENCES volumes(name),
+  PRIMARY KEY (container, volume)
+);
+CREATE INDEX container_volumes_volume ON container_volumes(volume);
+)sql",
   };
   return kSchema;
 }

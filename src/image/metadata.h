@@ -70,6 +70,10 @@ class Metadata {
   // Removes the image and every reference to it; refused while a container uses it.
   Status remove_image(const oci::Digest& id);
 
+  // The connection, for the engine's tables (containers, volumes) in the same file: their
+  // schema is in this module's migration list, so hako.db has one numbered history.
+  db::Database& database() { return db_; }
+
   // SQLite's own consistency check of the file.
   Status check_integrity();
 
