@@ -2,6 +2,7 @@
 # hako-init (`--init`) as the container's PID 1, bind-mounted read-only at /sbin/hako-init as
 # the engine does: exit codes, zombie reaping, signal forwarding, exec failures.
 
+# shellcheck disable=SC2016 # the container scripts are single-quoted on purpose
 # shellcheck source=helpers.bash
 load helpers
 
