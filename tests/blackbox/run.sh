@@ -20,7 +20,8 @@
 # namespaces, seccomp, cgroups, overlayfs, time namespaces) fail instead of skip; RECVTTY names a
 # built hako-recvtty (default: beside the probe, else built here with cc); HAKO_TEST_V1_ONLY=1
 # hides the cgroup2 mount inside the namespace (default on for crun, which refuses this machine's
-# hybrid layout); BATS_TEST_TIMEOUT bounds each test (default 300 s).
+# hybrid layout); HAKO_INIT names the static hako-init for init.bats (default: the build's, in
+# the runtime's sibling directory); BATS_TEST_TIMEOUT bounds each test (default 300 s).
 set -euo pipefail
 
 BLACKBOX_DIR=$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")
@@ -116,7 +117,11 @@ RUNTIME=$RUNTIME BUNDLE_TEMPLATE=$BUNDLE_TEMPLATE "$TESTS_DIR/lib/make-bundle.sh
 	die "cannot make a bundle with $RUNTIME spec"
 rm -rf "$RUN_DIR/check"
 
-export RUNTIME PROBE RECVTTY BUNDLE_TEMPLATE HAKO_TEST_TOKEN HAKO_TEST_V1_ONLY
+# hako-init for init.bats: as given, else where the build puts it beside the runtime.
+HAKO_INIT=${HAKO_INIT:-$(dirname "$RUNTIME")/../hako-init/hako-init}
+[ -x "$HAKO_INIT" ] && HAKO_INIT=$(readlink -f "$HAKO_INIT")
+
+export RUNTIME PROBE RECVTTY BUNDLE_TEMPLATE HAKO_TEST_TOKEN HAKO_TEST_V1_ONLY HAKO_INIT
 export TMPDIR=$RUN_DIR BATS_TEST_TIMEOUT=${BATS_TEST_TIMEOUT:-300}
 
 echo "# runtime: $RUNTIME ($("$RUNTIME" --version 2>/dev/null | head -n1))"
