@@ -93,9 +93,9 @@ bool is_valid_ip(const std::string& s) {
 bool is_valid_mount_mode(const std::string& mode) {
   if (mode.empty()) return true;
   static const std::map<std::string, int> kKinds = {
-      {"rw", 0},       {"ro", 0},      {"z", 1},        {"Z", 1},        {"private", 2},
-      {"rprivate", 2}, {"shared", 2},  {"rshared", 2},  {"slave", 2},    {"rslave", 2},
-      {"nocopy", 3},   {"cached", 4},  {"delegated", 4}, {"consistent", 4}};
+      {"rw", 0},       {"ro", 0},     {"z", 1},         {"Z", 1},         {"private", 2},
+      {"rprivate", 2}, {"shared", 2}, {"rshared", 2},   {"slave", 2},     {"rslave", 2},
+      {"nocopy", 3},   {"cached", 4}, {"delegated", 4}, {"consistent", 4}};
   int counts[5] = {};
   for (const auto& o : split(mode, ',')) {
     auto it = kKinds.find(o);
@@ -212,9 +212,12 @@ Result<int64_t> parse_go_int(std::string_view s, int bits) {
   uint64_t v = 0;
   for (char c : d) {
     int digit;
-    if (c >= '0' && c <= '9') digit = c - '0';
-    else if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f') digit = (c | 0x20) - 'a' + 10;
-    else return bad("invalid syntax");
+    if (c >= '0' && c <= '9')
+      digit = c - '0';
+    else if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
+      digit = (c | 0x20) - 'a' + 10;
+    else
+      return bad("invalid syntax");
     if (digit >= base) return bad("invalid syntax");
     if (v > limit / static_cast<uint64_t>(base)) return bad("value out of range");
     v = v * static_cast<uint64_t>(base) + static_cast<uint64_t>(digit);
@@ -239,8 +242,10 @@ std::string clean_path(std::string_view p) {
   for (const auto& part : split(p, '/')) {
     if (part.empty() || part == ".") continue;
     if (part == "..") {
-      if (!out.empty() && out.back() != "..") out.pop_back();
-      else if (!rooted) out.push_back("..");
+      if (!out.empty() && out.back() != "..")
+        out.pop_back();
+      else if (!rooted)
+        out.push_back("..");
       continue;
     }
     out.push_back(part);
@@ -321,8 +326,8 @@ Result<json> parse_restart_policy(const std::string& value) {
 
 Result<json> parse_ulimit(const std::string& value) {
   static const std::set<std::string> kNames = {
-      "core",   "cpu",    "data",   "fsize",      "locks", "memlock", "msgqueue", "nice",
-      "nofile", "nproc",  "rss",    "rtprio",     "rttime", "sigpending", "stack"};
+      "core",   "cpu",   "data", "fsize",  "locks",  "memlock",    "msgqueue", "nice",
+      "nofile", "nproc", "rss",  "rtprio", "rttime", "sigpending", "stack"};
   std::string name, limits;
   if (!cut(value, '=', name, limits)) return invalid_argument("invalid ulimit argument: " + value);
   if (!kNames.count(name)) return invalid_argument("invalid ulimit type: " + name);
@@ -360,8 +365,10 @@ Result<json> parse_device(const std::string& value) {
   if (parts.size() > 3 || parts[0].empty()) return bad_format();
   std::string src = parts[0], dst, perms = "rwm";
   if (parts.size() == 2) {
-    if (valid_mode(parts[1])) perms = parts[1];
-    else dst = parts[1];
+    if (valid_mode(parts[1]))
+      perms = parts[1];
+    else
+      dst = parts[1];
   } else if (parts.size() == 3) {
     if (!valid_mode(parts[2])) return invalid_argument("bad mode specified: " + parts[2]);
     dst = parts[1];
@@ -371,8 +378,10 @@ Result<json> parse_device(const std::string& value) {
     std::string checked = dst.empty() ? src : dst;
     if (!is_abs(checked)) return invalid_argument(checked + " is not an absolute path");
   }
-  if (dst.empty()) src = clean_path(src);
-  else dst = clean_path(dst);
+  if (dst.empty())
+    src = clean_path(src);
+  else
+    dst = clean_path(dst);
   return json{{"PathOnHost", src},
               {"PathInContainer", dst.empty() ? src : dst},
               {"CgroupPermissions", perms}};

@@ -102,17 +102,17 @@ TEST(DockerOpts, Ulimits) {
 
 TEST(DockerOpts, Devices) {
   EXPECT_EQ(*parse_device("/dev/fuse"), (json{{"PathOnHost", "/dev/fuse"},
-                                             {"PathInContainer", "/dev/fuse"},
-                                             {"CgroupPermissions", "rwm"}}));
+                                              {"PathInContainer", "/dev/fuse"},
+                                              {"CgroupPermissions", "rwm"}}));
   EXPECT_EQ(*parse_device("/dev/sda:/dev/xvda"), (json{{"PathOnHost", "/dev/sda"},
-                                                      {"PathInContainer", "/dev/xvda"},
-                                                      {"CgroupPermissions", "rwm"}}));
+                                                       {"PathInContainer", "/dev/xvda"},
+                                                       {"CgroupPermissions", "rwm"}}));
   EXPECT_EQ(*parse_device("/dev/sda:r"), (json{{"PathOnHost", "/dev/sda"},
-                                              {"PathInContainer", "/dev/sda"},
-                                              {"CgroupPermissions", "r"}}));
+                                               {"PathInContainer", "/dev/sda"},
+                                               {"CgroupPermissions", "r"}}));
   EXPECT_EQ(*parse_device("/dev/sda:/dev/xvdc:rw"), (json{{"PathOnHost", "/dev/sda"},
-                                                         {"PathInContainer", "/dev/xvdc"},
-                                                         {"CgroupPermissions", "rw"}}));
+                                                          {"PathInContainer", "/dev/xvdc"},
+                                                          {"CgroupPermissions", "rw"}}));
   EXPECT_EQ(err(parse_device("/dev/sda:/dev/x:rwx")), "bad mode specified: rwx");
   EXPECT_EQ(err(parse_device("/dev/sda:/dev/x:r:w")), "bad format for path: /dev/sda:/dev/x:r:w");
   EXPECT_EQ(err(parse_device(":/dev/x")), "bad format for path: :/dev/x");
@@ -139,7 +139,8 @@ TEST(DockerOpts, Mounts) {
   EXPECT_EQ((*parse_mount("\"type=bind\",\"src=/a,b\",dst=/b"))["Source"], "/a,b");
   EXPECT_EQ(err(parse_mount("type=bind,src=/a")), "target is required");
   EXPECT_EQ(err(parse_mount("type=bind,dst=/a,bogus=1")), "unexpected key 'bogus' in 'bogus=1'");
-  EXPECT_EQ(err(parse_mount("type=bind,dst=/a,junk")), "invalid field 'junk' must be a key=value pair");
+  EXPECT_EQ(err(parse_mount("type=bind,dst=/a,junk")),
+            "invalid field 'junk' must be a key=value pair");
   EXPECT_EQ(err(parse_mount("type=bind,dst=/a,tmpfs-size=1m")),
             "cannot mix 'tmpfs-*' options with mount type 'bind'");
   EXPECT_EQ(err(parse_mount("type=volume,dst=/a,bind-propagation=shared")),
@@ -176,9 +177,10 @@ TEST(DockerOpts, Volumes) {
 
 TEST(DockerOpts, Ports) {
   json exposed, bindings;
-  ASSERT_TRUE(parse_ports({"8080:80", "127.0.0.1:53:53/udp", "[::1]:9000:9000", "7000-7001:7000-7001",
-                           "443", "9090-9099:90", "target=81,published=8081"},
-                          {"5000-5001/udp", "6000"}, exposed, bindings));
+  ASSERT_TRUE(
+      parse_ports({"8080:80", "127.0.0.1:53:53/udp", "[::1]:9000:9000", "7000-7001:7000-7001",
+                   "443", "9090-9099:90", "target=81,published=8081"},
+                  {"5000-5001/udp", "6000"}, exposed, bindings));
   EXPECT_EQ(bindings["80/tcp"], (json::array({{{"HostIp", ""}, {"HostPort", "8080"}}})));
   EXPECT_EQ(bindings["53/udp"], (json::array({{{"HostIp", "127.0.0.1"}, {"HostPort", "53"}}})));
   EXPECT_EQ(bindings["9000/tcp"], (json::array({{{"HostIp", "::1"}, {"HostPort", "9000"}}})));
@@ -217,13 +219,16 @@ TEST(DockerOpts, HostsIpsSysctls) {
   EXPECT_EQ(err(validate_ip("1.1")), "IP address is not correctly formatted: 1.1");
   EXPECT_TRUE(validate_sysctl("net.ipv4.ip_forward=1"));
   EXPECT_TRUE(validate_sysctl("kernel.shmmax=1"));
-  EXPECT_EQ(err(validate_sysctl("kernel.pid_max=1")), "sysctl 'kernel.pid_max=1' is not whitelisted");
+  EXPECT_EQ(err(validate_sysctl("kernel.pid_max=1")),
+            "sysctl 'kernel.pid_max=1' is not whitelisted");
   EXPECT_EQ(err(validate_sysctl("net.x")), "sysctl 'net.x' is not whitelisted");
 }
 
 TEST(DockerOpts, ThrottleDevices) {
-  EXPECT_EQ(*parse_throttle_device("/dev/sda:1mb", true), (json{{"Path", "/dev/sda"}, {"Rate", 1 << 20}}));
-  EXPECT_EQ(*parse_throttle_device("/dev/sda:100", false), (json{{"Path", "/dev/sda"}, {"Rate", 100}}));
+  EXPECT_EQ(*parse_throttle_device("/dev/sda:1mb", true),
+            (json{{"Path", "/dev/sda"}, {"Rate", 1 << 20}}));
+  EXPECT_EQ(*parse_throttle_device("/dev/sda:100", false),
+            (json{{"Path", "/dev/sda"}, {"Rate", 100}}));
   EXPECT_EQ(err(parse_throttle_device("/dev/sda", true)), "bad format: /dev/sda");
   EXPECT_EQ(err(parse_throttle_device("sda:1", true)), "bad format for device path: sda:1");
   EXPECT_NE(err(parse_throttle_device("/dev/sda:x", false)).find("invalid rate for device"),

@@ -56,7 +56,8 @@ Result<int64_t> parse_cpus(const std::string& v) {
   bool negative = !num.empty() && num[0] == '-';
   if (negative || (!num.empty() && num[0] == '+')) num.erase(0, 1);
   size_t dot = num.find('.');
-  std::string whole = num.substr(0, dot), frac = dot == std::string::npos ? "" : num.substr(dot + 1);
+  std::string whole = num.substr(0, dot),
+              frac = dot == std::string::npos ? "" : num.substr(dot + 1);
   if (whole.empty() && frac.empty()) return bad();
   auto all_digits = [](const std::string& s) {
     return s.find_first_not_of("0123456789") == std::string::npos;
@@ -80,8 +81,10 @@ json kv_map(const std::vector<std::string>& values) {
   json m = json::object();
   for (const auto& kv : values) {
     size_t eq = kv.find('=');
-    if (eq == std::string::npos) m[kv] = "";
-    else m[kv.substr(0, eq)] = kv.substr(eq + 1);
+    if (eq == std::string::npos)
+      m[kv] = "";
+    else
+      m[kv.substr(0, eq)] = kv.substr(eq + 1);
   }
   return m;
 }
@@ -199,8 +202,10 @@ Status add_storage(const RunFlags& f, json& body, json& hc) {
   std::vector<std::string> binds;
   for (const auto& v : f.volume) {
     HAKO_TRY_ASSIGN(auto bind, parse_volume(v));
-    if (bind) binds.push_back(*bind);
-    else body["Volumes"][v] = json::object();
+    if (bind)
+      binds.push_back(*bind);
+    else
+      body["Volumes"][v] = json::object();
   }
   set_if(hc, "Binds", binds);
   for (const auto& m : f.mount) {
@@ -210,8 +215,10 @@ Status add_storage(const RunFlags& f, json& body, json& hc) {
   }
   for (const auto& t : f.tmpfs) {
     size_t colon = t.find(':');
-    if (colon == std::string::npos) hc["Tmpfs"][t] = "";
-    else hc["Tmpfs"][t.substr(0, colon)] = t.substr(colon + 1);
+    if (colon == std::string::npos)
+      hc["Tmpfs"][t] = "";
+    else
+      hc["Tmpfs"][t.substr(0, colon)] = t.substr(colon + 1);
   }
   set_if(hc, "VolumesFrom", f.volumes_from);
   set_if(hc, "ReadonlyRootfs", f.read_only);
@@ -295,14 +302,11 @@ Status add_devices(const RunFlags& f, json& hc) {
     const char* field;
     bool bytes;
   };
-  for (const Throttle& t : {Throttle{f.device_read_bps, "--device-read-bps",
-                                     "BlkioDeviceReadBps", true},
-                            Throttle{f.device_write_bps, "--device-write-bps",
-                                     "BlkioDeviceWriteBps", true},
-                            Throttle{f.device_read_iops, "--device-read-iops",
-                                     "BlkioDeviceReadIOps", false},
-                            Throttle{f.device_write_iops, "--device-write-iops",
-                                     "BlkioDeviceWriteIOps", false}}) {
+  for (const Throttle& t :
+       {Throttle{f.device_read_bps, "--device-read-bps", "BlkioDeviceReadBps", true},
+        Throttle{f.device_write_bps, "--device-write-bps", "BlkioDeviceWriteBps", true},
+        Throttle{f.device_read_iops, "--device-read-iops", "BlkioDeviceReadIOps", false},
+        Throttle{f.device_write_iops, "--device-write-iops", "BlkioDeviceWriteIOps", false}}) {
     for (const auto& v : t.values) {
       auto dev = parse_throttle_device(v, t.bytes);
       if (!dev) return flag_error(v, t.flag, dev.error());
@@ -337,8 +341,7 @@ Status add_security(const RunFlags& f, json& hc) {
   if (!f.userns.empty() && f.userns != "host")
     return invalid_argument("--userns: invalid USER mode");
   set_if(hc, "UsernsMode", f.userns);
-  if (!f.pid.empty() && f.pid != "host" &&
-      !(starts_with(f.pid, "container:") && f.pid.size() > 10))
+  if (!f.pid.empty() && f.pid != "host" && !(starts_with(f.pid, "container:") && f.pid.size() > 10))
     return invalid_argument("--pid: invalid PID mode");
   set_if(hc, "PidMode", f.pid);
   if (!f.uts.empty() && f.uts != "host") return invalid_argument("--uts: invalid UTS mode");
@@ -550,7 +553,8 @@ void add_run_flags(CLI::App& cmd, RunFlags& f, bool with_run_only) {
   list("--log-opt", f.log_opt, "Log driver options");
 
   list("--network,--net", f.network, "Connect a container to a network");
-  list("--network-alias,--net-alias", f.network_alias, "Add network-scoped alias for the container");
+  list("--network-alias,--net-alias", f.network_alias,
+       "Add network-scoped alias for the container");
   one("--ip", f.ip, "IPv4 address (e.g., 172.30.100.104)");
   one("--ip6", f.ip6, "IPv6 address (e.g., 2001:db8::33)");
   list("-p,--publish", f.publish, "Publish a container's port(s) to the host");
@@ -562,13 +566,50 @@ void add_run_flags(CLI::App& cmd, RunFlags& f, bool with_run_only) {
   list("--dns-option,--dns-opt", f.dns_option, "Set DNS options");
 }
 
+std::vector<std::string> split_empty_flag_values(const CLI::App& cmd,
+                                                 std::vector<std::string> args) {
+  auto takes_value = [&](const std::string& name) -> std::optional<bool> {
+    const CLI::Option* opt = cmd.get_option_no_throw(name);
+    if (!opt) return std::nullopt;
+    return opt->get_items_expected_max() > 0;
+  };
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string a = args[i];
+    if (a == "--" || a.size() < 2 || a[0] != '-') break;  // the image: the rest is its command
+    if (a[1] == '-') {
+      size_t eq = a.find('=');
+      auto value = takes_value(a.substr(0, eq));
+      if (!value) break;  // an unknown flag: split_positionals reports it
+      if (eq == std::string::npos) {
+        if (*value) ++i;
+      } else if (eq + 1 == a.size() && *value) {
+        args[i] = a.substr(0, eq);
+        args.insert(args.begin() + static_cast<std::ptrdiff_t>(i) + 1, "");
+        ++i;
+      }
+      continue;
+    }
+    // A cluster of short flags: the first one taking a value takes the rest, or the next arg.
+    for (size_t j = 1; j < a.size(); ++j) {
+      auto value = takes_value(std::string("-") + a[j]);
+      if (!value) return args;
+      if (*value) {
+        if (j + 1 == a.size()) ++i;
+        break;
+      }
+    }
+  }
+  return args;
+}
+
 Result<Positionals> split_positionals(const std::vector<std::string>& remaining,
                                       const std::string& command_name) {
   if (remaining.empty())
     return invalid_argument("\"" + command_name + "\" requires at least 1 argument");
   const std::string& first = remaining[0];
   if (first.size() > 1 && first[0] == '-') {
-    if (first[1] == '-') return invalid_argument("unknown flag: " + first.substr(0, first.find('=')));
+    if (first[1] == '-')
+      return invalid_argument("unknown flag: " + first.substr(0, first.find('=')));
     return invalid_argument("unknown shorthand flag: '" + first.substr(1, 1) + "' in " + first);
   }
   return Positionals{first, std::vector<std::string>(remaining.begin() + 1, remaining.end())};

@@ -51,8 +51,8 @@ struct RunFlags {
   std::string memory, memory_swap, memory_reservation, memory_swappiness, kernel_memory;
   std::string cpus, cpu_shares, cpu_period, cpu_quota, cpuset_cpus, cpuset_mems, pids_limit;
   std::string shm_size, blkio_weight, cgroup_parent;
-  std::vector<std::string> ulimit, device, device_cgroup_rule, device_read_bps,
-      device_write_bps, device_read_iops, device_write_iops;
+  std::vector<std::string> ulimit, device, device_cgroup_rule, device_read_bps, device_write_bps,
+      device_read_iops, device_write_iops;
   bool oom_kill_disable = false;
   std::string oom_score_adj;
   // HostConfig: security and namespaces
@@ -64,8 +64,7 @@ struct RunFlags {
   std::string restart, log_driver;
   std::vector<std::string> log_opt;
   // Networking
-  std::vector<std::string> network, network_alias, publish, add_host, dns, dns_search,
-      dns_option;
+  std::vector<std::string> network, network_alias, publish, add_host, dns, dns_search, dns_option;
   std::string ip, ip6;
   bool publish_all = false;
 };
@@ -75,6 +74,12 @@ struct RunFlags {
 // image's command keeps its own flags (`run busybox ls -l`): CLI11 leaves the image, the
 // command and any unknown flag in cmd.remaining(); pass that to split_positionals.
 void add_run_flags(CLI::App& cmd, RunFlags& flags, bool with_run_only);
+
+// pflag reads "--flag=" as the empty value (`--entrypoint=` resets the entrypoint); CLI11 would
+// take the next argument instead. Rewrites each "--flag=" of a value-taking flag before the
+// image into "--flag" "". args: the arguments after the command's name, before cmd.parse.
+std::vector<std::string> split_empty_flag_values(const CLI::App& cmd,
+                                                 std::vector<std::string> args);
 
 struct Positionals {
   std::string image;

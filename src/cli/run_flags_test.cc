@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <filesystem>
 #include <fstream>
 
 #include <gtest/gtest.h>
@@ -24,6 +26,7 @@ Parsed parse(std::vector<std::string> args, bool run = true) {
   CLI::App app("hako");
   CLI::App* cmd = app.add_subcommand(run ? "run" : "create");
   add_run_flags(*cmd, p.flags, run);
+  args = split_empty_flag_values(*cmd, std::move(args));
   args.insert(args.begin(), run ? "run" : "create");
   std::reverse(args.begin(), args.end());
   app.parse(args);  // CLI11 throws on a parse error; a test failing there is fine
@@ -135,9 +138,10 @@ TEST(RunFlags, Environment) {
   ::setenv("HAKO_RUN_FLAGS_SET", "from-env", 1);
   ::unsetenv("HAKO_RUN_FLAGS_UNSET");
   TempDir dir;
-  std::string file = dir.write("env",
-                               "\xEF\xBB\xBF# comment\n\n  A=1\nB= spaced value \nHAKO_RUN_FLAGS_SET\n"
-                               "HAKO_RUN_FLAGS_UNSET\nC=\r\n");
+  std::string file =
+      dir.write("env",
+                "\xEF\xBB\xBF# comment\n\n  A=1\nB= spaced value \nHAKO_RUN_FLAGS_SET\n"
+                "HAKO_RUN_FLAGS_UNSET\nC=\r\n");
   json b = body({"--env-file", file, "-e", "D=4", "-e", "HAKO_RUN_FLAGS_SET", "--env",
                  "HAKO_RUN_FLAGS_UNSET", "-e", "E=", "busybox"});
   EXPECT_EQ(b["Env"], (json{"A=1", "B= spaced value ", "HAKO_RUN_FLAGS_SET=from-env", "C=", "D=4",
@@ -186,10 +190,32 @@ TEST(RunFlags, Entrypoint) {
   EXPECT_EQ(body({"--entrypoint=env", "busybox", "-i"})["Entrypoint"], (json{"env"}));
 }
 
+TEST(RunFlags, EmptyLongValuesAreValues) {
+  CLI::App app("hako");
+  RunFlags f;
+  add_run_flags(app, f, true);
+  using V = std::vector<std::string>;
+  EXPECT_EQ(split_empty_flag_values(app, {"--entrypoint=", "busybox", "--x="}),
+            (V{"--entrypoint", "", "busybox", "--x="}));
+  EXPECT_EQ(
+      split_empty_flag_values(app, {"-e", "--a=", "--rm=", "-it", "--name", "n",
+                                    "-w=", "--workdir=", "img", "--name="}),
+      (V{"-e", "--a=", "--rm=", "-it", "--name", "n", "-w=", "--workdir", "", "img", "--name="}));
+  EXPECT_EQ(split_empty_flag_values(app, {"-itw", "--name=", "img"}),
+            (V{"-itw", "--name=", "img"}));
+  EXPECT_EQ(split_empty_flag_values(app, {"--bogus", "--name=", "img"}),
+            (V{"--bogus", "--name=", "img"}));
+  auto p = parse({"--entrypoint=", "--workdir=", "busybox", "sh"});
+  ASSERT_TRUE(p.body);
+  EXPECT_EQ((*p.body)["Entrypoint"], (json{""}));
+  EXPECT_FALSE(p.body->contains("WorkingDir"));
+  EXPECT_EQ((*p.body)["Cmd"], (json{"sh"}));
+}
+
 TEST(RunFlags, Healthcheck) {
-  json b = body({"--health-cmd", "curl -f localhost", "--health-interval", "1m30s",
-                 "--health-timeout", "5s", "--health-retries", "3", "--health-start-period",
-                 "500ms", "busybox"});
+  json b =
+      body({"--health-cmd", "curl -f localhost", "--health-interval", "1m30s", "--health-timeout",
+            "5s", "--health-retries", "3", "--health-start-period", "500ms", "busybox"});
   EXPECT_EQ(b["Healthcheck"], (json{{"Test", {"CMD-SHELL", "curl -f localhost"}},
                                     {"Interval", 90'000'000'000},
                                     {"Timeout", 5'000'000'000},
@@ -215,8 +241,9 @@ TEST(RunFlags, VolumesMountsTmpfs) {
   EXPECT_EQ(b["Volumes"], (json{{"/data", json::object()}}));
   const json& hc = b["HostConfig"];
   EXPECT_EQ(hc["Binds"], (json{"/host:/in:ro", "named:/n"}));
-  EXPECT_EQ(hc["Mounts"],
-            (json::array({{{"Type", "bind"}, {"Source", "/a"}, {"Target", "/b"}, {"ReadOnly", true}}})));
+  EXPECT_EQ(
+      hc["Mounts"],
+      (json::array({{{"Type", "bind"}, {"Source", "/a"}, {"Target", "/b"}, {"ReadOnly", true}}})));
   EXPECT_EQ(hc["Tmpfs"], (json{{"/run", ""}, {"/tmp", "rw,size=64m"}}));
   EXPECT_EQ(hc["ReadonlyRootfs"], true);
   EXPECT_EQ(hc["VolumesFrom"], (json{"other:ro"}));
@@ -226,9 +253,9 @@ TEST(RunFlags, VolumesMountsTmpfs) {
 }
 
 TEST(RunFlags, Memory) {
-  json hc = body({"-m", "512m", "--memory-swap", "-1", "--memory-reservation", "256m",
-                  "--shm-size", "1g", "--memory-swappiness", "10", "--kernel-memory", "50m",
-                  "--oom-kill-disable", "--oom-score-adj", "-500", "busybox"})["HostConfig"];
+  json hc = body({"-m", "512m", "--memory-swap", "-1", "--memory-reservation", "256m", "--shm-size",
+                  "1g", "--memory-swappiness", "10", "--kernel-memory", "50m", "--oom-kill-disable",
+                  "--oom-score-adj", "-500", "busybox"})["HostConfig"];
   EXPECT_EQ(hc["Memory"], 512 << 20);
   EXPECT_EQ(hc["MemorySwap"], -1);
   EXPECT_EQ(hc["MemoryReservation"], 256 << 20);
@@ -238,8 +265,8 @@ TEST(RunFlags, Memory) {
   EXPECT_EQ(hc["OomKillDisable"], true);
   EXPECT_EQ(hc["OomScoreAdj"], -500);
   EXPECT_EQ(body({"--memory-swap", "1g", "busybox"})["HostConfig"]["MemorySwap"], 1 << 30);
-  EXPECT_FALSE(body({"--memory-swappiness", "-1", "busybox"})["HostConfig"].contains(
-      "MemorySwappiness"));
+  EXPECT_FALSE(
+      body({"--memory-swappiness", "-1", "busybox"})["HostConfig"].contains("MemorySwappiness"));
   EXPECT_EQ(error({"-m", "12x", "busybox"}),
             "invalid argument \"12x\" for \"-m, --memory\" flag: invalid size: '12x'");
   EXPECT_EQ(error({"--memory=12x", "busybox"}),
@@ -299,13 +326,36 @@ TEST(RunFlags, UlimitsDevices) {
 
 TEST(RunFlags, Security) {
   TempDir dir;
-  std::string profile = dir.write("seccomp.json", "{\n  \"defaultAction\": \"SCMP_ACT_ALLOW\"\n}\n");
+  std::string profile =
+      dir.write("seccomp.json", "{\n  \"defaultAction\": \"SCMP_ACT_ALLOW\"\n}\n");
   std::string notjson = dir.write("bad.json", "{nope");
-  json hc = body({"--cap-add", "NET_ADMIN", "--cap-drop", "ALL", "--privileged", "--security-opt",
-                  "seccomp=" + profile, "--security-opt", "no-new-privileges", "--security-opt",
-                  "apparmor=unconfined", "--security-opt", "label=disable", "--group-add", "audio",
-                  "--sysctl", "net.ipv4.ip_forward=1", "--userns", "host", "--ipc", "shareable",
-                  "--pid", "host", "--uts", "host", "--cgroupns", "private",
+  json hc = body({"--cap-add",
+                  "NET_ADMIN",
+                  "--cap-drop",
+                  "ALL",
+                  "--privileged",
+                  "--security-opt",
+                  "seccomp=" + profile,
+                  "--security-opt",
+                  "no-new-privileges",
+                  "--security-opt",
+                  "apparmor=unconfined",
+                  "--security-opt",
+                  "label=disable",
+                  "--group-add",
+                  "audio",
+                  "--sysctl",
+                  "net.ipv4.ip_forward=1",
+                  "--userns",
+                  "host",
+                  "--ipc",
+                  "shareable",
+                  "--pid",
+                  "host",
+                  "--uts",
+                  "host",
+                  "--cgroupns",
+                  "private",
                   "busybox"})["HostConfig"];
   EXPECT_EQ(hc["CapAdd"], (json{"NET_ADMIN"}));
   EXPECT_EQ(hc["CapDrop"], (json{"ALL"}));
@@ -327,10 +377,11 @@ TEST(RunFlags, Security) {
   EXPECT_EQ(error({"--security-opt", "seccomp=/nonexistent.json", "busybox"}),
             "opening seccomp profile (/nonexistent.json) failed: open /nonexistent.json: no such "
             "file or directory");
-  EXPECT_EQ(error({"--security-opt", "seccomp=" + notjson, "busybox"}).rfind(
-                "compacting json for seccomp profile (" + notjson + ") failed: ", 0),
+  EXPECT_EQ(error({"--security-opt", "seccomp=" + notjson, "busybox"})
+                .rfind("compacting json for seccomp profile (" + notjson + ") failed: ", 0),
             0u);
-  EXPECT_EQ(error({"--security-opt", "apparmor", "busybox"}), "Invalid --security-opt: \"apparmor\"");
+  EXPECT_EQ(error({"--security-opt", "apparmor", "busybox"}),
+            "Invalid --security-opt: \"apparmor\"");
   EXPECT_EQ(error({"--sysctl", "kernel.pid_max=1", "busybox"}),
             "invalid argument \"kernel.pid_max=1\" for \"--sysctl\" flag: sysctl "
             "'kernel.pid_max=1' is not whitelisted");
@@ -342,9 +393,9 @@ TEST(RunFlags, Security) {
 }
 
 TEST(RunFlags, LifecycleAndLogging) {
-  json hc = body({"--restart", "on-failure:5", "--init", "--cidfile", "/tmp/cid", "--log-driver",
-                  "local", "--log-opt", "max-size=10m", "--log-opt", "max-file=3",
-                  "busybox"})["HostConfig"];
+  json hc =
+      body({"--restart", "on-failure:5", "--init", "--cidfile", "/tmp/cid", "--log-driver", "local",
+            "--log-opt", "max-size=10m", "--log-opt", "max-file=3", "busybox"})["HostConfig"];
   EXPECT_EQ(hc["RestartPolicy"], (json{{"Name", "on-failure"}, {"MaximumRetryCount", 5}}));
   EXPECT_EQ(hc["Init"], true);
   EXPECT_EQ(hc["ContainerIDFile"], "/tmp/cid");
@@ -378,8 +429,8 @@ TEST(RunFlags, PullAndPlatform) {
 
 TEST(RunFlags, Networking) {
   json b = body({"--network", "none", "-p", "8080:80", "-P", "--expose", "53/udp", "--dns",
-                 "1.1.1.1", "--dns-search", "example.org", "--dns-option", "ndots:2",
-                 "--add-host", "db:10.0.0.2", "busybox"});
+                 "1.1.1.1", "--dns-search", "example.org", "--dns-option", "ndots:2", "--add-host",
+                 "db:10.0.0.2", "busybox"});
   const json& hc = b["HostConfig"];
   EXPECT_EQ(hc["NetworkMode"], "none");
   EXPECT_EQ(hc["PortBindings"], (json{{"80/tcp", {{{"HostIp", ""}, {"HostPort", "8080"}}}}}));
@@ -392,8 +443,8 @@ TEST(RunFlags, Networking) {
   EXPECT_FALSE(b.contains("NetworkingConfig"));
   EXPECT_EQ(body({"--net=host", "busybox"})["HostConfig"]["NetworkMode"], "host");
 
-  json named = body({"--network", "backend", "--network-alias", "api", "--ip", "172.20.0.5",
-                     "busybox"});
+  json named =
+      body({"--network", "backend", "--network-alias", "api", "--ip", "172.20.0.5", "busybox"});
   EXPECT_EQ(named["HostConfig"]["NetworkMode"], "backend");
   EXPECT_EQ(named["NetworkingConfig"],
             (json{{"EndpointsConfig",

@@ -95,15 +95,28 @@ Result<int64_t> ram_in_bytes(std::string_view text) {
   double mul = 1;
   if (i < text.size()) {
     switch (text[i] | 0x20) {
-      case 'k': mul = 1024.0; break;
-      case 'm': mul = 1024.0 * 1024; break;
-      case 'g': mul = 1024.0 * 1024 * 1024; break;
-      case 't': mul = 1024.0 * 1024 * 1024 * 1024; break;
-      case 'p': mul = 1024.0 * 1024 * 1024 * 1024 * 1024; break;
-      default: mul = 0;
+      case 'k':
+        mul = 1024.0;
+        break;
+      case 'm':
+        mul = 1024.0 * 1024;
+        break;
+      case 'g':
+        mul = 1024.0 * 1024 * 1024;
+        break;
+      case 't':
+        mul = 1024.0 * 1024 * 1024 * 1024;
+        break;
+      case 'p':
+        mul = 1024.0 * 1024 * 1024 * 1024 * 1024;
+        break;
+      default:
+        mul = 0;
     }
-    if (mul != 0) ++i;
-    else mul = 1;
+    if (mul != 0)
+      ++i;
+    else
+      mul = 1;
   }
   if (i < text.size() && (text[i] | 0x20) == 'i') ++i;
   if (i < text.size() && (text[i] | 0x20) == 'b') ++i;
@@ -163,20 +176,26 @@ Result<int64_t> parse_go_duration(std::string_view text) {
     std::string_view unit = s.substr(i, u - i);
     if (unit.empty()) return invalid_argument("time: missing unit in duration " + quoted);
     uint64_t mult = 0;
-    if (unit == "ns") mult = 1;
-    else if (unit == "us" || unit == "\xc2\xb5s" || unit == "\xce\xbcs") mult = 1000;
-    else if (unit == "ms") mult = 1000 * 1000;
-    else if (unit == "s") mult = 1000 * 1000 * 1000;
-    else if (unit == "m") mult = 60ULL * 1000 * 1000 * 1000;
-    else if (unit == "h") mult = 3600ULL * 1000 * 1000 * 1000;
+    if (unit == "ns")
+      mult = 1;
+    else if (unit == "us" || unit == "\xc2\xb5s" || unit == "\xce\xbcs")
+      mult = 1000;
+    else if (unit == "ms")
+      mult = 1000 * 1000;
+    else if (unit == "s")
+      mult = 1000 * 1000 * 1000;
+    else if (unit == "m")
+      mult = 60ULL * 1000 * 1000 * 1000;
+    else if (unit == "h")
+      mult = 3600ULL * 1000 * 1000 * 1000;
     else
       return invalid_argument("time: unknown unit \"" + std::string(unit) + "\" in duration " +
                               quoted);
     if (whole > kMax / mult) return bad();
     whole *= mult;
     if (frac > 0) {
-      whole += static_cast<uint64_t>(static_cast<double>(frac) *
-                                     (static_cast<double>(mult) / scale));
+      whole +=
+          static_cast<uint64_t>(static_cast<double>(frac) * (static_cast<double>(mult) / scale));
       if (whole > kMax) return bad();
     }
     total += whole;
