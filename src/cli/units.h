@@ -8,6 +8,8 @@
 #include <string>
 #include <string_view>
 
+#include "base/result.h"
+
 namespace hako::cli {
 
 std::string human_size(int64_t bytes);
@@ -18,5 +20,12 @@ std::string time_ago(std::optional<int64_t> unix_seconds, int64_t now);
 std::optional<int64_t> parse_rfc3339(std::string_view text);
 // "2024-05-01 10:00:00 +0000 UTC", as Docker's CreatedAt column.
 std::string format_created_at(int64_t unix_seconds);
+
+// go-units RAMInBytes, as the docker CLI parses --memory, --shm-size, tmpfs-size: "512", "64m",
+// "1.5g", "2 GiB" in binary units; "invalid size: '12x'" otherwise.
+Result<int64_t> ram_in_bytes(std::string_view text);
+// Go's time.ParseDuration ("1m30s", "1.5h", "300ms", "0"), in nanoseconds, with Go's errors:
+// `time: invalid duration "x"`, `time: missing unit in duration "1"`.
+Result<int64_t> parse_go_duration(std::string_view text);
 
 }  // namespace hako::cli
