@@ -2,6 +2,7 @@
 // engine::VolumeStore.
 #include <unistd.h>
 
+#include <algorithm>
 #include <ctime>
 #include <iostream>
 
@@ -79,6 +80,31 @@ nlohmann::json row_json(const engine::VolumeRecord& v) {
           {"Size", "N/A"},         {"Status", "N/A"}};
 }
 
+// Docker's CLI lists volumes in natural order (sortorder.NaturalLess): digit runs compare as
+// numbers, so v2 comes before v10.
+bool natural_less(const std::string& a, const std::string& b) {
+  size_t i = 0, j = 0;
+  auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  while (i < a.size() && j < b.size()) {
+    if (digit(a[i]) && digit(b[j])) {
+      size_t si = i, sj = j;
+      while (si < a.size() && a[si] == '0') ++si;
+      while (sj < b.size() && b[sj] == '0') ++sj;
+      size_t ei = si, ej = sj;
+      while (ei < a.size() && digit(a[ei])) ++ei;
+      while (ej < b.size() && digit(b[ej])) ++ej;
+      if (ei - si != ej - sj) return ei - si < ej - sj;
+      if (int c = a.compare(si, ei - si, b, sj, ej - sj); c != 0) return c < 0;
+      if (ei - i != ej - j) return ei - i < ej - j;  // fewer leading zeros first
+      i = ei, j = ej;
+      continue;
+    }
+    if (a[i] != b[j]) return a[i] < b[j];
+    ++i, ++j;
+  }
+  return a.size() - i < b.size() - j;
+}
+
 struct CreateOptions {
   std::string name, driver = "local";
   std::vector<std::string> labels, opts;
@@ -104,6 +130,8 @@ Status run_ls(Context& ctx, const ListOptions& o) {
                   engine::VolumeFilters::parse(o.filters, engine::VolumeFilters::For::kList));
   return with_volumes(ctx, [&](engine::VolumeStore& vs) -> Status {
     HAKO_TRY_ASSIGN(auto all, vs.list());
+    std::sort(all.begin(), all.end(),
+              [](const auto& x, const auto& y) { return natural_less(x.name, y.name); });
     std::vector<nlohmann::json> rows;
     std::string names;
     for (const auto& v : all) {
@@ -228,15 +256,16 @@ void add_volume(CLI::App& parent, Context& ctx) {
   CLI::App* create = volume->add_subcommand("create", "Create a volume");
   create->add_option("name", c->name, "VOLUME");
   create->add_option("-d,--driver", c->driver, "Specify volume driver name")->capture_default_str();
-  create->add_option("--label", c->labels, "Set metadata for a volume");
-  create->add_option("-o,--opt", c->opts, "Set driver specific options");
+  create->add_option("--label", c->labels, "Set metadata for a volume")->allow_extra_args(false);
+  create->add_option("-o,--opt", c->opts, "Set driver specific options")->allow_extra_args(false);
   create->callback([&ctx, c] { ctx.status = run_create(ctx, *c); });
 
   auto l = std::make_shared<ListOptions>();
   CLI::App* ls = volume->add_subcommand("ls", "List volumes");
   ls->alias("list");
   ls->add_flag("-q,--quiet", l->quiet, "Only display volume names");
-  ls->add_option("-f,--filter", l->filters, "Provide filter values (e.g. \"dangling=true\")");
+  ls->add_option("-f,--filter", l->filters, "Provide filter values (e.g. \"dangling=true\")")
+      ->allow_extra_args(false);
   ls->add_option("--format", l->format, "Format output using a Go template");
   ls->callback([&ctx, l] { ctx.status = run_ls(ctx, *l); });
 
@@ -258,7 +287,8 @@ void add_volume(CLI::App& parent, Context& ctx) {
   CLI::App* prune = volume->add_subcommand("prune", "Remove unused local volumes");
   prune->add_flag("-a,--all", p->all, "Remove all unused volumes, not just anonymous ones");
   prune->add_flag("-f,--force", p->force, "Do not prompt for confirmation");
-  prune->add_option("--filter", p->filters, "Provide filter values (e.g. \"label=<label>\")");
+  prune->add_option("--filter", p->filters, "Provide filter values (e.g. \"label=<label>\")")
+      ->allow_extra_args(false);
   prune->callback([&ctx, p] { ctx.status = run_prune(ctx, *p); });
 }
 
