@@ -42,14 +42,15 @@ use_volume() {
 	[[ "$anon" =~ ^[0-9a-f]{64}$ ]] || fail "anonymous name: $anon"
 	# Sorted by name, digits as numbers (Docker's natural order): the anonymous one may be first
 	# or last.
-	local names
+	local names sorted
 	names=$(printf '%s\ndata\n' "$anon" | LC_ALL=C sort)
+	mapfile -t sorted <<<"$names"
 	hako_ok volume ls
-	assert_equal "table" "$(printf 'DRIVER    VOLUME NAME\n'; sed 's/^/local     /' <<<"$names")" "$output"
+	assert_equal "table" "$(printf 'DRIVER    VOLUME NAME\n'; printf 'local     %s\n' "${sorted[@]}")" "$output"
 	hako_ok volume list -q
 	assert_equal "quiet" "$names" "$output"
 	hako_ok volume ls --format '{{.Name}}:{{.Driver}}:{{.Scope}}'
-	assert_equal "format" "$(sed 's/$/:local:local/' <<<"$names")" "$output"
+	assert_equal "format" "$(printf '%s:local:local\n' "${sorted[@]}")" "$output"
 	hako_ok volume create v10
 	hako_ok volume create v2
 	hako_ok volume ls -q -f name=^v
@@ -61,7 +62,7 @@ use_volume() {
 	hako_ok volume ls --format json -f name=data
 	python3 -c 'import json,sys; v=json.loads(sys.stdin.read()); assert v["Name"]=="data" and v["Driver"]=="local" and v["Labels"]=="", v' <<<"$output"
 	# Only the tables are written: no debris beside the volumes.
-	assert_equal "volumes dir" "$names" "$(ls -A "$IMG_ROOT/volumes" | LC_ALL=C sort)"
+	assert_equal "volumes dir" "$names" "$(find "$IMG_ROOT/volumes" -mindepth 1 -maxdepth 1 -printf '%f\n' | LC_ALL=C sort)"
 }
 
 @test "volume inspect prints Docker's JSON, --format, and fails at the end for a missing name" {
