@@ -26,5 +26,6 @@ void add_pull(CLI::App& parent, Context& ctx);
 void add_push(CLI::App& parent, Context& ctx);
 void add_login(CLI::App& parent, Context& ctx);
 void add_logout(CLI::App& parent, Context& ctx);
+void add_volume(CLI::App& parent, Context& ctx);
 
 }  // namespace hako::cli

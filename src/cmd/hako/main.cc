@@ -68,6 +68,7 @@ int main(int argc, char** argv) {
   cli::add_push(app, ctx);
   cli::add_login(app, ctx);
   cli::add_logout(app, ctx);
+  cli::add_volume(app, ctx);
 
   CLI::App* image = app.add_subcommand("image", "Manage images");
   image->require_subcommand(1);
