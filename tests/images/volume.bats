@@ -4,6 +4,14 @@
 
 load helpers
 
+setup_file() {
+	start_file_dockerd
+}
+
+teardown_file() {
+	stop_file_dockerd
+}
+
 setup() {
 	common_setup
 }
@@ -197,4 +205,49 @@ EOF
 	assert_equal "all=true is -a" "$(printf 'Deleted Volumes:\nkept\n\nTotal reclaimed space: 0B')" "$output"
 	hako_ok volume ls -q
 	assert_equal "the used one stays" "$anon_used" "$output"
+}
+
+@test "volume commands answer as Docker's do (a private dockerd)" {
+	need_dockerd
+	local peer
+	for peer in hako docker; do
+		if [ $peer = hako ]; then
+			run_peer() { run __hako "$@"; }
+		else
+			run_peer() { run dk "$@"; }
+		fi
+		run_peer volume create --label a=b -o type=tmpfs -o device=tmpfs -o o=size=1m cmpvol
+		[ "$status" -eq 0 ] || fail "$peer create: $output"
+		run_peer volume create
+		[ "$status" -eq 0 ] || fail "$peer anonymous create: $output"
+		local anon=$output
+		run_peer volume ls -f name=cmpvol
+		echo "$output" >"$TEST_DIR/$peer.ls"
+		# {{json .}}: Debian's docker CLI (20.10) predates --format json, and the cluster volume
+		# fields of 23+ (Availability, Group, Status, "N/A" for local volumes) hako also has.
+		run_peer volume ls --format "{{json .}}" -f name=cmpvol
+		jq -S 'keys - ["Availability", "Group", "Status"]' <<<"$output" >"$TEST_DIR/$peer.lskeys"
+		run_peer volume inspect cmpvol
+		# What a client reads: the keys, the values but the mountpoint and the time, and an
+		# RFC 3339 time with a zone.
+		jq -S '.[0] | del(.Mountpoint, .CreatedAt)' <<<"$output" >"$TEST_DIR/$peer.inspect"
+		jq -r '.[0].CreatedAt' <<<"$output" |
+			grep -Eq '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(Z|[+-][0-9]{2}:[0-9]{2})$' ||
+			fail "$peer CreatedAt: $output"
+		run_peer volume inspect -f '{{.Name}} {{.Labels}} {{.Scope}}' cmpvol
+		echo "$output" >"$TEST_DIR/$peer.format"
+		run_peer volume create 'a/b'
+		# Docker's "Error response from daemon: " is hako's "hako: ".
+		sed -e 's/^Error response from daemon: //' -e 's/^hako: //' <<<"$output" >"$TEST_DIR/$peer.badname"
+		run_peer volume rm cmpvol
+		echo "$output" >"$TEST_DIR/$peer.rm"
+		run_peer volume prune -f
+		echo "${output//$anon/ANON}" >"$TEST_DIR/$peer.prune"
+		run_peer volume ls -q
+		[ -z "$output" ] || fail "$peer left volumes: $output"
+	done
+	local what
+	for what in ls lskeys inspect format badname rm prune; do
+		diff -u "$TEST_DIR/docker.$what" "$TEST_DIR/hako.$what" || fail "$what differs from Docker's"
+	done
 }
