@@ -28,4 +28,18 @@ void add_login(CLI::App& parent, Context& ctx);
 void add_logout(CLI::App& parent, Context& ctx);
 void add_volume(CLI::App& parent, Context& ctx);
 
+// containers
+void add_run(CLI::App& parent, Context& ctx);
+void add_create(CLI::App& parent, Context& ctx);
+void add_start(CLI::App& parent, Context& ctx);
+void add_stop(CLI::App& parent, Context& ctx);
+void add_restart(CLI::App& parent, Context& ctx);
+void add_kill(CLI::App& parent, Context& ctx);
+void add_rm(CLI::App& parent, Context& ctx, const char* name = "rm");
+void add_wait(CLI::App& parent, Context& ctx);
+void add_ps(CLI::App& parent, Context& ctx, const char* name = "ps");
+void add_inspect(CLI::App& parent, Context& ctx, bool containers_only);
+void add_exec(CLI::App& parent, Context& ctx);
+void add_logs(CLI::App& parent, Context& ctx);
+
 }  // namespace hako::cli

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdio>
+#include <optional>
 #include <string>
 
 #include "base/result.h"
@@ -22,6 +23,9 @@ struct Context {
   FILE* err = stderr;
   // The outcome of the command that ran; main() maps it to the exit code.
   Status status;
+  // Set by commands whose exit code is not just success/failure: `run` exits with the
+  // container's code, and with 125 (Docker's) when hako itself fails.
+  std::optional<int> exit_code;
 
   Result<image::ImageStore> open_store() const { return image::ImageStore::open(root); }
 };

@@ -9,6 +9,7 @@
 #include <mutex>
 
 #include "cli/commands.h"
+#include "cli/engine_access.h"
 #include "cli/registry_session.h"
 #include "oci/platform.h"
 #include "registry/pull.h"
@@ -75,6 +76,29 @@ Status run(Context& ctx, const Options& o) {
 }
 
 }  // namespace
+
+Status pull_for_run(Context& ctx, image::ImageStore& store, const std::string& name,
+                    const std::string& platform) {
+  HAKO_TRY_ASSIGN(oci::Reference ref, oci::parse_reference(name));
+  Options o;
+  o.name = name;
+  o.platform = platform;
+  registry::PullOptions po;
+  if (!platform.empty()) {
+    HAKO_TRY_ASSIGN(po.platform, oci::parse_platform(platform));
+  }
+  std::mutex mu;
+  po.progress = [&](std::string_view id, std::string_view status) {
+    std::lock_guard lock(mu);
+    (void)print(ctx.err, std::string(id) + ": " + std::string(status) + "\n");
+  };
+  auto session = open_registry_session(ref.domain);
+  if (!session) return std::move(session).error().context("pull " + ref.familiar_string());
+  // Docker's run prints the pull on stderr: stdout is the container's.
+  Context quiet = ctx;
+  quiet.out = ctx.err;
+  return pull_one(quiet, store, *session, ref, o, po);
+}
 
 void add_pull(CLI::App& parent, Context& ctx) {
   auto opts = std::make_shared<Options>();

@@ -14,6 +14,7 @@
 #include <charconv>
 
 #include "runtime/console.h"
+#include "runtime/loopback.h"
 #include "runtime/hooks.h"
 #include "sys/file.h"
 #include "sys/process.h"
@@ -200,6 +201,7 @@ Status init_body(InitPlan& plan, SyncChannel& channel) {
     return sys_error("chroot " + plan.rootfs.rootfs);
   }
   HAKO_TRY(set_hostname(spec));
+  HAKO_TRY(bring_loopback_up(spec));
   HAKO_TRY(apply_sysctl(spec));
   if (plan.new_keyring) HAKO_TRY(join_session_keyring(plan.id));
   HAKO_TRY(set_personality(spec));

@@ -70,6 +70,27 @@ int main(int argc, char** argv) {
   cli::add_logout(app, ctx);
   cli::add_volume(app, ctx);
 
+  // The container commands, at the top as Docker has them and under `container`.
+  auto add_container_commands = [&ctx](CLI::App& parent, bool top) {
+    cli::add_run(parent, ctx);
+    cli::add_create(parent, ctx);
+    cli::add_start(parent, ctx);
+    cli::add_stop(parent, ctx);
+    cli::add_restart(parent, ctx);
+    cli::add_kill(parent, ctx);
+    cli::add_rm(parent, ctx);
+    cli::add_wait(parent, ctx);
+    cli::add_ps(parent, ctx, top ? "ps" : "ls");
+    if (!top) parent.get_subcommand("ls")->alias("ps")->alias("list");
+    cli::add_inspect(parent, ctx, !top);
+    cli::add_exec(parent, ctx);
+    cli::add_logs(parent, ctx);
+  };
+  add_container_commands(app, true);
+  CLI::App* container = app.add_subcommand("container", "Manage containers");
+  container->require_subcommand(1);
+  add_container_commands(*container, false);
+
   CLI::App* image = app.add_subcommand("image", "Manage images");
   image->require_subcommand(1);
   cli::add_images(*image, ctx, "ls");
@@ -109,7 +130,7 @@ int main(int argc, char** argv) {
   }
   if (!ctx.status) {
     std::fprintf(stderr, "hako: %s\n", ctx.status.error().message().c_str());
-    return kExitFailure;
+    return ctx.exit_code.value_or(kExitFailure);
   }
-  return 0;
+  return ctx.exit_code.value_or(0);
 }

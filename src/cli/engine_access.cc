@@ -1,0 +1,33 @@
+#include "cli/engine_access.h"
+
+namespace hako::cli {
+
+Result<engine::Engine> open_engine(const Context& ctx) {
+  return engine::Engine::open(ctx.root, ctx.state, engine::find_executables());
+}
+
+}  // namespace hako::cli
+
+namespace hako::cli {
+
+Status for_each_container(Context& ctx, engine::Engine& eng, const std::vector<std::string>& names,
+                          const std::function<Status(const engine::ContainerRecord&,
+                                                     const std::string& as_typed)>& fn) {
+  int failed = 0;
+  for (const auto& name : names) {
+    auto c = eng.containers().resolve(name);
+    Status s = c ? fn(*c, name) : Status(std::move(c).error());
+    if (!s) {
+      ++failed;
+      (void)print(ctx.err, "Error response from daemon: " + s.error().message() + "\n");
+    }
+  }
+  if (failed) {
+    // Already reported line by line: main() prints this one as the summary.
+    return failed_precondition(std::to_string(failed) + " of " + std::to_string(names.size()) +
+                               " containers failed");
+  }
+  return ok();
+}
+
+}  // namespace hako::cli

@@ -1,0 +1,202 @@
+// hako ps [-a] [-q] [-s] [-n N] [-l] [--filter K=V]... [--format F] [--no-trunc], with
+// Docker's columns: CONTAINER ID, IMAGE, COMMAND, CREATED, STATUS, PORTS, NAMES.
+#include <sys/stat.h>
+
+#include <chrono>
+#include <ftw.h>
+#include <memory>
+
+#include "cli/commands.h"
+#include "cli/engine_access.h"
+#include "cli/units.h"
+#include "engine/inspect.h"
+#include "format/render.h"
+
+namespace hako::cli {
+namespace {
+
+struct Options {
+  bool all = false, quiet = false, size = false, latest = false, no_trunc = false;
+  int last = -1;
+  std::vector<std::string> filters;
+  std::string format;
+};
+
+constexpr const char* kDefaultFormat =
+    "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}";
+
+int64_t now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// Docker quotes the command and cuts it to 20 characters with an ellipsis.
+std::string command_column(const std::vector<std::string>& cmd, bool no_trunc) {
+  std::string joined;
+  for (const auto& a : cmd) joined += (joined.empty() ? "" : " ") + a;
+  if (!no_trunc && joined.size() > 20) joined = joined.substr(0, 19) + "…";
+  return "\"" + joined + "\"";
+}
+
+std::string created_at(int64_t ns) {
+  time_t secs = static_cast<time_t>(ns / 1'000'000'000);
+  tm t{};
+  ::gmtime_r(&secs, &t);
+  char buf[64];
+  ::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S +0000 UTC", &t);
+  return buf;
+}
+
+int64_t dir_bytes(const std::string& dir) {
+  static thread_local int64_t total;
+  total = 0;
+  ::nftw(
+      dir.c_str(),
+      [](const char*, const struct stat* st, int type, FTW*) {
+        if (type == FTW_F) total += st->st_blocks * 512;
+        return 0;
+      },
+      32, FTW_PHYS);
+  return total;
+}
+
+struct Filter {
+  std::string key, value;
+};
+
+Result<std::vector<Filter>> parse_filters(const std::vector<std::string>& raw) {
+  std::vector<Filter> out;
+  for (const auto& f : raw) {
+    size_t eq = f.find('=');
+    if (eq == std::string::npos) return invalid_argument("bad format of filter (expected name=value)");
+    Filter flt{f.substr(0, eq), f.substr(eq + 1)};
+    static const char* kKnown[] = {"id", "name", "label", "status", "exited", "ancestor",
+                                   "before", "since"};
+    bool known = false;
+    for (const char* k : kKnown) known |= flt.key == k;
+    if (!known) return invalid_argument("invalid filter '" + flt.key + "'");
+    if (flt.key == "status") {
+      static const char* kStates[] = {"created", "restarting", "running", "removing",
+                                      "paused", "exited", "dead"};
+      bool valid = false;
+      for (const char* s : kStates) valid |= flt.value == s;
+      if (!valid)
+        return invalid_argument("invalid filter 'status=" + flt.value +
+                                "': it must be one of created, restarting, running, removing, "
+                                "paused, exited or dead");
+    }
+    out.push_back(std::move(flt));
+  }
+  return out;
+}
+
+bool label_matches(const json::Value& labels, const std::string& want) {
+  size_t eq = want.find('=');
+  std::string k = want.substr(0, eq);
+  if (!labels.is_object() || !labels.contains(k)) return false;
+  return eq == std::string::npos || labels[k] == want.substr(eq + 1);
+}
+
+Status run(Context& ctx, const Options& o) {
+  HAKO_TRY_ASSIGN(std::vector<Filter> filters, parse_filters(o.filters));
+  HAKO_TRY_ASSIGN(engine::Engine eng, open_engine(ctx));
+  HAKO_TRY_ASSIGN(auto all, eng.containers().list());
+  int64_t now = now_ns();
+  std::vector<json::Value> rows;
+  int limit = o.latest ? 1 : o.last;
+  // before/since: by creation order, relative to a named container.
+  auto created_of = [&](const std::string& ref) -> std::optional<int64_t> {
+    auto c = eng.containers().resolve(ref);
+    return c ? std::optional<int64_t>(c->created) : std::nullopt;
+  };
+  for (const auto& c : all) {
+    engine::LiveState live = eng.state_of(c.id);
+    bool show_all = o.all || limit > 0 || !filters.empty();
+    if (!show_all && live.status != "running" && live.status != "paused" &&
+        live.status != "restarting")
+      continue;
+    const json::Value& config = c.definition["Config"];
+    bool keep = true;
+    for (const auto& f : filters) {
+      if (f.key == "id") keep &= c.id.rfind(f.value, 0) == 0;
+      if (f.key == "name") keep &= c.name.find(f.value) != std::string::npos;
+      if (f.key == "label") keep &= label_matches(config.value("Labels", json::Value()), f.value);
+      if (f.key == "status") keep &= live.status == f.value;
+      if (f.key == "exited")
+        keep &= live.status == "exited" && std::to_string(live.record.exit_code) == f.value;
+      if (f.key == "ancestor") {
+        auto img = eng.images().resolve(f.value);
+        keep &= img && img->id.to_string() == c.image;
+      }
+      if (f.key == "before") {
+        auto t = created_of(f.value);
+        keep &= t && c.created < *t;
+      }
+      if (f.key == "since") {
+        auto t = created_of(f.value);
+        keep &= t && c.created > *t;
+      }
+    }
+    if (!keep) continue;
+    if (limit > 0 && static_cast<int>(rows.size()) >= limit) break;
+    std::string image = c.definition.value("ImageName", c.image);
+    if (!o.no_trunc && image.rfind("sha256:", 0) == 0) image = image.substr(7, 12);
+    std::string labels;
+    if (config.contains("Labels") && config["Labels"].is_object())
+      for (auto it = config["Labels"].begin(); it != config["Labels"].end(); ++it)
+        labels += (labels.empty() ? "" : ",") + it.key() + "=" +
+                  (it.value().is_string() ? it.value().get<std::string>() : "");
+    json::Value row = {
+        {"ID", o.no_trunc ? c.id : c.id.substr(0, 12)},
+        {"Image", image},
+        {"Command", command_column(engine::container_command(c), o.no_trunc)},
+        {"CreatedAt", created_at(c.created)},
+        {"RunningFor", engine::human_duration(now - c.created) + " ago"},
+        {"Ports", ""},
+        {"State", live.status},
+        {"Status", engine::status_text(live, now)},
+        {"Names", c.name},
+        {"Labels", labels},
+        {"Mounts", ""},
+        {"Networks", ""},
+        {"LocalVolumes", "0"},
+        {"Size", ""},
+    };
+    if (o.size) {
+      row["Size"] = human_size(dir_bytes(eng.paths(c.id).upper())) + " (virtual " +
+                    human_size(dir_bytes(eng.paths(c.id).upper())) + ")";
+    }
+    rows.push_back(std::move(row));
+  }
+  if (o.quiet) {
+    std::string text;
+    for (const auto& r : rows) text += r["ID"].get<std::string>() + "\n";
+    return print(ctx.out, text);
+  }
+  std::string fallback = kDefaultFormat;
+  if (o.size) fallback += "\t{{.Size}}";
+  static const std::map<std::string, std::string> kHeaders = {
+      {"ID", "CONTAINER ID"}, {"RunningFor", "CREATED"}, {"Names", "NAMES"},
+      {"CreatedAt", "CREATED AT"}, {"LocalVolumes", "LOCAL VOLUMES"}};
+  HAKO_TRY_ASSIGN(std::string text, format::render_rows(o.format, rows, kHeaders, fallback));
+  return print(ctx.out, text);
+}
+
+}  // namespace
+
+void add_ps(CLI::App& parent, Context& ctx, const char* name) {
+  auto o = std::make_shared<Options>();
+  CLI::App* cmd = parent.add_subcommand(name, "List containers");
+  cmd->add_flag("-a,--all", o->all, "Show all containers (default shows just running)");
+  cmd->add_flag("-q,--quiet", o->quiet, "Only display container IDs");
+  cmd->add_flag("-s,--size", o->size, "Display total file sizes");
+  cmd->add_flag("-l,--latest", o->latest, "Show the latest created container (includes all states)");
+  cmd->add_option("-n,--last", o->last, "Show n last created containers (includes all states)");
+  cmd->add_option("-f,--filter", o->filters, "Filter output based on conditions provided");
+  cmd->add_option("--format", o->format, "Format output using a custom template");
+  cmd->add_flag("--no-trunc", o->no_trunc, "Don't truncate output");
+  cmd->callback([&ctx, o] { ctx.status = run(ctx, *o); });
+}
+
+}  // namespace hako::cli

@@ -1,0 +1,118 @@
+#include "engine/live_state.h"
+
+#include <signal.h>
+
+#include <cstdio>
+#include <ctime>
+
+#include "runtime/lifecycle.h"
+#include "runtime/state.h"
+#include "sys/file.h"
+#include "sys/process.h"
+
+namespace hako::engine {
+
+int64_t parse_time(const std::string& t) {
+  tm tmv{};
+  long nanos = 0;
+  if (t.size() < 19 || !::strptime(t.c_str(), "%Y-%m-%dT%H:%M:%S", &tmv)) return 0;
+  if (t.size() > 20 && t[19] == '.') {
+    std::string frac = t.substr(20, 9);
+    while (!frac.empty() && !std::isdigit(static_cast<unsigned char>(frac.back()))) frac.pop_back();
+    frac.resize(9, '0');
+    nanos = std::strtol(frac.c_str(), nullptr, 10);
+  }
+  return static_cast<int64_t>(::timegm(&tmv)) * 1'000'000'000 + nanos;
+}
+
+
+std::string human_duration(int64_t ns) {
+  int64_t s = ns / 1'000'000'000;
+  auto plural = [](int64_t n, const char* unit) {
+    return std::to_string(n) + " " + unit + (n == 1 ? "" : "s");
+  };
+  if (s < 1) return "Less than a second";
+  if (s == 1) return "1 second";
+  if (s < 60) return std::to_string(s) + " seconds";
+  int64_t m = s / 60;
+  if (m == 1) return "About a minute";
+  if (m < 60) return std::to_string(m) + " minutes";
+  int64_t h = m / 60;
+  if (h == 1) return "About an hour";
+  if (h < 48) return plural(h, "hour");
+  if (h < 24 * 7 * 2) return plural(h / 24, "day");
+  if (h < 24 * 30 * 2) return plural(h / 24 / 7, "week");
+  if (h < 24 * 365 * 2) return plural(h / 24 / 30, "month");
+  return plural(h / 24 / 365, "year");
+}
+
+bool process_alive(pid_t pid, uint64_t start_time) {
+  if (pid <= 0) return false;
+  auto stat = sys::read_file("/proc/" + std::to_string(pid) + "/stat", 4096);
+  if (!stat) return false;
+  // The state letter follows the ")" that ends the command name.
+  size_t close = stat->rfind(')');
+  if (close == std::string::npos || close + 2 >= stat->size()) return false;
+  char st = (*stat)[close + 2];
+  if (st == 'Z' || st == 'X') return false;
+  if (start_time == 0) return true;
+  auto t = sys::process_start_time(pid);
+  return t && *t == start_time;
+}
+
+LiveState live_state(const std::string& run_dir, const std::string& runtime_root,
+                     const std::string& id) {
+  LiveState s;
+  auto rec = shim::read_state(run_dir + "/state.json");
+  if (!rec) {
+    s.status = "created";
+    return s;
+  }
+  s.record = *rec;
+  s.shim_alive = process_alive(rec->shim_pid, rec->shim_start_time);
+  const std::string& st = rec->status;
+  if (st == "running" || st == "restarting") {
+    if (s.shim_alive) {
+      s.status = st;
+    } else if (st == "running" && process_alive(rec->pid, rec->pid_start_time)) {
+      s.status = "running";
+    } else {
+      // The shim died and nobody recorded how the container ended.
+      s.status = "exited";
+      s.record.exit_code = s.record.exit_code ? s.record.exit_code : 255;
+      if (s.record.error.empty()) s.record.error = "the container's shim exited unexpectedly";
+    }
+  } else {
+    s.status = st.empty() ? "created" : st;
+  }
+  if (s.status == "running") {
+    auto rs = runtime::load_state(runtime_root, id);
+    if (rs) {
+      runtime::StatePaths paths = runtime::state_paths(runtime_root, id);
+      if (runtime::live_status(*rs, paths) == runtime::ContainerStatus::kPaused) s.status = "paused";
+    }
+  }
+  return s;
+}
+
+std::string status_text(const LiveState& s, int64_t now_ns) {
+  const shim::ShimState& r = s.record;
+  std::string health;
+  if (!r.health.empty())
+    health = r.health == "starting" ? " (health: starting)" : " (" + r.health + ")";
+  if (s.status == "running" || s.status == "paused") {
+    std::string out = "Up " + human_duration(now_ns - parse_time(r.started_at));
+    if (s.status == "paused") return out + " (Paused)";
+    return out + health;
+  }
+  if (s.status == "restarting")
+    return "Restarting (" + std::to_string(r.exit_code) + ") " +
+           human_duration(now_ns - parse_time(r.finished_at)) + " ago";
+  if (s.status == "exited")
+    return "Exited (" + std::to_string(r.exit_code) + ") " +
+           human_duration(now_ns - parse_time(r.finished_at)) + " ago";
+  if (s.status == "dead") return "Dead";
+  return "Created";
+}
+
+}  // namespace hako::engine
