@@ -181,7 +181,8 @@ TEST_F(SpecBuilderTest, MountsAndVolumes) {
       {"Cmd", {"sh"}},
       {"Volumes", {{"/anon", json::object()}}},
       {"HostConfig",
-       {{"Binds", {dir_ + "/src:/a/b:ro,rshared", "named:/n", dir_ + "/new:/new"}},
+       {{"Binds",
+         {dir_ + "/src:/a/b:ro,rshared", "named:/n", dir_ + "/new:/new", dir_ + ":/store"}},
         {"Mounts",
          {{{"Type", "tmpfs"}, {"Target", "/t"}, {"TmpfsOptions", {{"SizeBytes", 1 << 20}}}},
           {{"Type", "bind"},
@@ -198,6 +199,8 @@ TEST_F(SpecBuilderTest, MountsAndVolumes) {
   EXPECT_EQ(s["root"]["readonly"], true);
   EXPECT_EQ((*find_mount(s, "/a/b"))["options"], json({"rbind", "ro", "rshared"}));
   EXPECT_EQ((*find_mount(s, "/a"))["options"], json({"bind", "rprivate"}));
+  // A bind of a directory holding the store is rslave (as dockerd for its root).
+  EXPECT_EQ((*find_mount(s, "/store"))["options"], json({"rbind", "rslave"}));
   EXPECT_EQ((*find_mount(s, "/n"))["source"], dir_ + "/volumes/named");
   EXPECT_EQ((*find_mount(s, "/n"))["options"], json({"rbind"}));
   EXPECT_TRUE(sys::exists(dir_ + "/new"));  // -v creates a missing source, as dockerd

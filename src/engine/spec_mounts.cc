@@ -102,6 +102,18 @@ std::string tmpfs_size(int64_t size) {
   return std::to_string(size);
 }
 
+// rprivate unless asked otherwise; but a bind of a directory holding hako's store (say /var/lib
+// or /) gets rslave, so that unmounting other containers' root file systems reaches the copy in
+// this container and does not keep them busy (moby does the same for its daemon root).
+std::string default_propagation(const std::string& asked, const std::string& src,
+                                const MountContext& ctx) {
+  if (!asked.empty()) return asked;
+  const std::string& store = ctx.in.container_dir;
+  bool holds_store =
+      !store.empty() && (src == "/" || store == src || store.rfind(src + "/", 0) == 0);
+  return holds_store ? "rslave" : "rprivate";
+}
+
 class Builder {
  public:
   explicit Builder(const MountContext& ctx) : ctx_(ctx) {}
@@ -189,7 +201,7 @@ Status add_binds(Builder& b, const MountContext& ctx) {
       if (!sys::exists(src)) HAKO_TRY_CTX(sys::make_dirs(src, 0755), field);
       std::vector<std::string> opts = {"rbind"};
       if (ro) opts.push_back("ro");
-      opts.push_back(propagation.empty() ? "rprivate" : propagation);
+      opts.push_back(default_propagation(propagation, clean_path(src), ctx));
       HAKO_TRY(b.add(bind_mount(clean_path(src), dst, opts), field));
     } else {
       if (!src.empty() && !valid_volume_name(src))
@@ -243,7 +255,7 @@ Status add_mount_objects(Builder& b, const MountContext& ctx) {
             field + ".BindOptions.Propagation: invalid propagation mode: " + propagation);
       std::vector<std::string> opts = {non_recursive ? "bind" : "rbind"};
       if (ro) opts.push_back("ro");
-      opts.push_back(propagation.empty() ? "rprivate" : propagation);
+      opts.push_back(default_propagation(propagation, clean_path(src), ctx));
       HAKO_TRY(b.add(bind_mount(clean_path(src), dst, opts), field));
     } else if (type == "volume") {
       if (!src.empty() && !valid_volume_name(src))
