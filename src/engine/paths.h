@@ -28,7 +28,7 @@ struct ContainerPaths {
   std::string hostname() const { return dir + "/hostname"; }
   std::string resolv_conf() const { return dir + "/resolv.conf"; }
 
-  std::string shim_json() const { return run_dir + "/shim.json"; }  // what the shim runs
+  std::string shim_json() const { return run_dir + "/shim.json"; }    // what the shim runs
   std::string state_json() const { return run_dir + "/state.json"; }  // written by the shim
   std::string shim_pid() const { return run_dir + "/shim.pid"; }
   // The control socket. Its path can exceed sun_path's 108 bytes under a long --state, so
