@@ -53,7 +53,8 @@ Result<std::string> parse_detach_keys(const std::string& spec) {
   size_t start = 0;
   while (start <= spec.size() && !spec.empty()) {
     size_t comma = spec.find(',', start);
-    std::string key = spec.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    std::string key =
+        spec.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
     if (key.size() == 1) {
       out += key[0];
     } else if (key.rfind("ctrl-", 0) == 0 && key.size() == 6) {
@@ -164,7 +165,8 @@ Result<std::optional<int>> relay(int conn, const AttachOptions& o) {
         data = std::move(pass);
       }
       for (size_t off = 0; off < data.size(); off += shim::kMaxPacket)
-        HAKO_TRY(shim::send_msg(conn, Msg::kStdin, std::string_view(data).substr(off, shim::kMaxPacket)));
+        HAKO_TRY(shim::send_msg(conn, Msg::kStdin,
+                                std::string_view(data).substr(off, shim::kMaxPacket)));
     }
   }
 }

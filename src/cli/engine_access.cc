@@ -10,9 +10,9 @@ Result<engine::Engine> open_engine(const Context& ctx) {
 
 namespace hako::cli {
 
-Status for_each_container(Context& ctx, engine::Engine& eng, const std::vector<std::string>& names,
-                          const std::function<Status(const engine::ContainerRecord&,
-                                                     const std::string& as_typed)>& fn) {
+Status for_each_container(
+    Context& ctx, engine::Engine& eng, const std::vector<std::string>& names,
+    const std::function<Status(const engine::ContainerRecord&, const std::string& as_typed)>& fn) {
   int failed = 0;
   for (const auto& name : names) {
     auto c = eng.containers().resolve(name);
@@ -22,11 +22,8 @@ Status for_each_container(Context& ctx, engine::Engine& eng, const std::vector<s
       (void)print(ctx.err, "Error response from daemon: " + s.error().message() + "\n");
     }
   }
-  if (failed) {
-    // Already reported line by line: main() prints this one as the summary.
-    return failed_precondition(std::to_string(failed) + " of " + std::to_string(names.size()) +
-                               " containers failed");
-  }
+  // Already reported line by line: an empty message, so main() adds nothing (Docker's exit 1).
+  if (failed) return failed_precondition("");
   return ok();
 }
 

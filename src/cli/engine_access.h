@@ -24,8 +24,8 @@ namespace hako::cli {
 
 // Docker's way with several containers: each one is tried, a failure is printed as
 // "Error response from daemon: …" and the command fails at the end (exit 1).
-Status for_each_container(Context& ctx, engine::Engine& eng, const std::vector<std::string>& names,
-                          const std::function<Status(const engine::ContainerRecord&,
-                                                     const std::string& as_typed)>& fn);
+Status for_each_container(
+    Context& ctx, engine::Engine& eng, const std::vector<std::string>& names,
+    const std::function<Status(const engine::ContainerRecord&, const std::string& as_typed)>& fn);
 
 }  // namespace hako::cli

@@ -29,16 +29,47 @@ json::Value all_capabilities() {
   json::Value caps = json::Value::array();
   auto text = sys::read_file("/proc/sys/kernel/cap_last_cap", 64);
   int last = text ? std::atoi(text->c_str()) : 40;
-  static const char* kNames[] = {
-      "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER", "CAP_FSETID",
-      "CAP_KILL", "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP", "CAP_LINUX_IMMUTABLE",
-      "CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST", "CAP_NET_ADMIN", "CAP_NET_RAW",
-      "CAP_IPC_LOCK", "CAP_IPC_OWNER", "CAP_SYS_MODULE", "CAP_SYS_RAWIO", "CAP_SYS_CHROOT",
-      "CAP_SYS_PTRACE", "CAP_SYS_PACCT", "CAP_SYS_ADMIN", "CAP_SYS_BOOT", "CAP_SYS_NICE",
-      "CAP_SYS_RESOURCE", "CAP_SYS_TIME", "CAP_SYS_TTY_CONFIG", "CAP_MKNOD", "CAP_LEASE",
-      "CAP_AUDIT_WRITE", "CAP_AUDIT_CONTROL", "CAP_SETFCAP", "CAP_MAC_OVERRIDE",
-      "CAP_MAC_ADMIN", "CAP_SYSLOG", "CAP_WAKE_ALARM", "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ",
-      "CAP_PERFMON", "CAP_BPF", "CAP_CHECKPOINT_RESTORE"};
+  static const char* kNames[] = {"CAP_CHOWN",
+                                 "CAP_DAC_OVERRIDE",
+                                 "CAP_DAC_READ_SEARCH",
+                                 "CAP_FOWNER",
+                                 "CAP_FSETID",
+                                 "CAP_KILL",
+                                 "CAP_SETGID",
+                                 "CAP_SETUID",
+                                 "CAP_SETPCAP",
+                                 "CAP_LINUX_IMMUTABLE",
+                                 "CAP_NET_BIND_SERVICE",
+                                 "CAP_NET_BROADCAST",
+                                 "CAP_NET_ADMIN",
+                                 "CAP_NET_RAW",
+                                 "CAP_IPC_LOCK",
+                                 "CAP_IPC_OWNER",
+                                 "CAP_SYS_MODULE",
+                                 "CAP_SYS_RAWIO",
+                                 "CAP_SYS_CHROOT",
+                                 "CAP_SYS_PTRACE",
+                                 "CAP_SYS_PACCT",
+                                 "CAP_SYS_ADMIN",
+                                 "CAP_SYS_BOOT",
+                                 "CAP_SYS_NICE",
+                                 "CAP_SYS_RESOURCE",
+                                 "CAP_SYS_TIME",
+                                 "CAP_SYS_TTY_CONFIG",
+                                 "CAP_MKNOD",
+                                 "CAP_LEASE",
+                                 "CAP_AUDIT_WRITE",
+                                 "CAP_AUDIT_CONTROL",
+                                 "CAP_SETFCAP",
+                                 "CAP_MAC_OVERRIDE",
+                                 "CAP_MAC_ADMIN",
+                                 "CAP_SYSLOG",
+                                 "CAP_WAKE_ALARM",
+                                 "CAP_BLOCK_SUSPEND",
+                                 "CAP_AUDIT_READ",
+                                 "CAP_PERFMON",
+                                 "CAP_BPF",
+                                 "CAP_CHECKPOINT_RESTORE"};
   for (int i = 0; i <= last && i < static_cast<int>(std::size(kNames)); ++i)
     caps.push_back(kNames[i]);
   return caps;
@@ -104,10 +135,12 @@ Status run(Context& ctx, Options o) {
   HAKO_TRY_ASSIGN(engine::ContainerRecord c, eng.containers().resolve(name));
   engine::LiveState live = eng.state_of(c.id);
   if (live.status == "paused")
-    return failed_precondition("Container " + c.id + " is paused, unpause the container before exec");
+    return failed_precondition("Container " + c.id +
+                               " is paused, unpause the container before exec");
   if (live.status != "running") return failed_precondition("Container " + c.id + " is not running");
   if (!live.shim_alive)
-    return failed_precondition("container " + c.name + ": its shim is gone; exec needs it (restart the container)");
+    return failed_precondition("container " + c.name +
+                               ": its shim is gone; exec needs it (restart the container)");
   HAKO_TRY_ASSIGN(json::Value process, exec_process(eng, c, o, live.record.pid));
   HAKO_TRY_ASSIGN(UniqueFd conn, eng.connect(c.id));
   json::Value req = {{"process", process}, {"stdin", o.interactive}, {"detach", o.detach}};
@@ -141,19 +174,25 @@ void add_exec(CLI::App& parent, Context& ctx) {
   cmd->add_flag("-d,--detach", o->detach, "Detached mode: run command in the background");
   cmd->add_flag("-i,--interactive", o->interactive, "Keep STDIN open even if not attached");
   cmd->add_flag("-t,--tty", o->tty, "Allocate a pseudo-TTY");
-  cmd->add_option("-e,--env", o->env, "Set environment variables");
-  cmd->add_option("--env-file", o->env_file, "Read in a file of environment variables");
+  cmd->add_option("-e,--env", o->env, "Set environment variables")->allow_extra_args(false);
+  cmd->add_option("--env-file", o->env_file, "Read in a file of environment variables")
+      ->allow_extra_args(false);
   cmd->add_option("-u,--user", o->user, "Username or UID (format: <name|uid>[:<group|gid>])");
   cmd->add_option("-w,--workdir", o->workdir, "Working directory inside the container");
   cmd->add_flag("--privileged", o->privileged, "Give extended privileges to the command");
   cmd->add_option("--detach-keys", o->detach_keys, "Override the key sequence for detaching");
-  cmd->add_option("args", o->args, "CONTAINER COMMAND [ARG...]")->required();
   // The command's own flags belong to it: stop parsing ours at the container's name.
-  cmd->positionals_at_end(false);
   cmd->prefix_command();
+  cmd->fallthrough(false);
   cmd->callback([&ctx, o, cmd] {
+    // CONTAINER COMMAND [ARG...]: everything from the first positional on, as remaining().
     Options copy = *o;
-    for (const auto& r : cmd->remaining()) copy.args.push_back(r);
+    copy.args = cmd->remaining();
+    if (!copy.args.empty() && copy.args[0].size() > 1 && copy.args[0][0] == '-') {
+      ctx.exit_code = kHakoFailed;
+      ctx.status = invalid_argument("unknown flag: " + copy.args[0]);
+      return;
+    }
     ctx.status = run(ctx, std::move(copy));
   });
 }

@@ -197,7 +197,8 @@ void add_images(CLI::App& parent, Context& ctx, const char* name) {
   cmd->add_flag("-a,--all", opts->all, "Show all images (default hides intermediate images)");
   cmd->add_flag("--digests", opts->digests, "Show digests");
   cmd->add_flag("--no-trunc", opts->no_trunc, "Don't truncate output");
-  cmd->add_option("-f,--filter", opts->filters, "Filter output based on conditions provided");
+  cmd->add_option("-f,--filter", opts->filters, "Filter output based on conditions provided")
+      ->allow_extra_args(false);
   cmd->add_option("--format", opts->format, "Format output using a Go template");
   cmd->add_option("repository", opts->repository, "REPOSITORY[:TAG]");
   cmd->callback([&ctx, opts] { ctx.status = run(ctx, *opts); });

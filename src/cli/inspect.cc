@@ -14,7 +14,7 @@ namespace {
 struct Options {
   std::vector<std::string> names;
   std::string format;
-  std::string type;  // "" = either
+  std::string type;   // "" = either
   bool size = false;  // accepted for Docker's scripts; sizes are not computed yet
 };
 
@@ -47,8 +47,7 @@ Status run(Context& ctx, const Options& o) {
     }
     if (!found) {
       if (!missing)
-        missing = not_found(o.type == "image" ? "No such image: " + n
-                                              : "No such object: " + n);
+        missing = not_found(o.type == "image" ? "No such image: " + n : "No such object: " + n);
       continue;
     }
     all.push_back(std::move(*found));

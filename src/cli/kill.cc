@@ -20,11 +20,12 @@ void add_kill(CLI::App& parent, Context& ctx) {
     ctx.status = [&]() -> Status {
       HAKO_TRY_ASSIGN(int sig, sys::parse_signal(o->signal));
       HAKO_TRY_ASSIGN(engine::Engine eng, open_engine(ctx));
-      return for_each_container(ctx, eng, o->containers,
-                                [&](const engine::ContainerRecord& c, const std::string& typed) -> Status {
-                                  HAKO_TRY(eng.kill(c, sig));
-                                  return print(ctx.out, typed + "\n");
-                                });
+      return for_each_container(
+          ctx, eng, o->containers,
+          [&](const engine::ContainerRecord& c, const std::string& typed) -> Status {
+            HAKO_TRY(eng.kill(c, sig));
+            return print(ctx.out, typed + "\n");
+          });
     }();
   });
 }

@@ -61,8 +61,9 @@ void add_logs(CLI::App& parent, Context& ctx) {
   cmd->add_flag("--details", o->details, "Show extra details provided to logs");
   cmd->add_option("--since", o->since,
                   "Show logs since timestamp (e.g. 2013-01-02T13:23:37Z) or relative (e.g. 42m)");
-  cmd->add_option("--until", o->until,
-                  "Show logs before a timestamp (e.g. 2013-01-02T13:23:37Z) or relative (e.g. 42m)");
+  cmd->add_option(
+      "--until", o->until,
+      "Show logs before a timestamp (e.g. 2013-01-02T13:23:37Z) or relative (e.g. 42m)");
   cmd->add_option("-n,--tail", o->tail, "Number of lines to show from the end of the logs");
   cmd->add_option("container", o->container, "CONTAINER")->required();
   cmd->callback([&ctx, o] { ctx.status = run(ctx, *o); });

@@ -2,8 +2,8 @@
 // Docker's columns: CONTAINER ID, IMAGE, COMMAND, CREATED, STATUS, PORTS, NAMES.
 #include <sys/stat.h>
 
-#include <chrono>
 #include <ftw.h>
+#include <chrono>
 #include <memory>
 
 #include "cli/commands.h"
@@ -69,16 +69,17 @@ Result<std::vector<Filter>> parse_filters(const std::vector<std::string>& raw) {
   std::vector<Filter> out;
   for (const auto& f : raw) {
     size_t eq = f.find('=');
-    if (eq == std::string::npos) return invalid_argument("bad format of filter (expected name=value)");
+    if (eq == std::string::npos)
+      return invalid_argument("bad format of filter (expected name=value)");
     Filter flt{f.substr(0, eq), f.substr(eq + 1)};
-    static const char* kKnown[] = {"id", "name", "label", "status", "exited", "ancestor",
-                                   "before", "since"};
+    static const char* kKnown[] = {"id",     "name",     "label",  "status",
+                                   "exited", "ancestor", "before", "since"};
     bool known = false;
     for (const char* k : kKnown) known |= flt.key == k;
     if (!known) return invalid_argument("invalid filter '" + flt.key + "'");
     if (flt.key == "status") {
       static const char* kStates[] = {"created", "restarting", "running", "removing",
-                                      "paused", "exited", "dead"};
+                                      "paused",  "exited",     "dead"};
       bool valid = false;
       for (const char* s : kStates) valid |= flt.value == s;
       if (!valid)
@@ -176,9 +177,11 @@ Status run(Context& ctx, const Options& o) {
   }
   std::string fallback = kDefaultFormat;
   if (o.size) fallback += "\t{{.Size}}";
-  static const std::map<std::string, std::string> kHeaders = {
-      {"ID", "CONTAINER ID"}, {"RunningFor", "CREATED"}, {"Names", "NAMES"},
-      {"CreatedAt", "CREATED AT"}, {"LocalVolumes", "LOCAL VOLUMES"}};
+  static const std::map<std::string, std::string> kHeaders = {{"ID", "CONTAINER ID"},
+                                                              {"RunningFor", "CREATED"},
+                                                              {"Names", "NAMES"},
+                                                              {"CreatedAt", "CREATED AT"},
+                                                              {"LocalVolumes", "LOCAL VOLUMES"}};
   HAKO_TRY_ASSIGN(std::string text, format::render_rows(o.format, rows, kHeaders, fallback));
   return print(ctx.out, text);
 }
@@ -191,9 +194,11 @@ void add_ps(CLI::App& parent, Context& ctx, const char* name) {
   cmd->add_flag("-a,--all", o->all, "Show all containers (default shows just running)");
   cmd->add_flag("-q,--quiet", o->quiet, "Only display container IDs");
   cmd->add_flag("-s,--size", o->size, "Display total file sizes");
-  cmd->add_flag("-l,--latest", o->latest, "Show the latest created container (includes all states)");
+  cmd->add_flag("-l,--latest", o->latest,
+                "Show the latest created container (includes all states)");
   cmd->add_option("-n,--last", o->last, "Show n last created containers (includes all states)");
-  cmd->add_option("-f,--filter", o->filters, "Filter output based on conditions provided");
+  cmd->add_option("-f,--filter", o->filters, "Filter output based on conditions provided")
+      ->allow_extra_args(false);
   cmd->add_option("--format", o->format, "Format output using a custom template");
   cmd->add_flag("--no-trunc", o->no_trunc, "Don't truncate output");
   cmd->callback([&ctx, o] { ctx.status = run(ctx, *o); });

@@ -24,8 +24,9 @@ Status check_network(const RunFlags& f) {
       return not_implemented("--network " + n +
                              ": networks are not yet supported (use none or host)");
   if (!f.publish.empty() || f.publish_all)
-    return not_implemented("-p/--publish: port publishing is not yet supported (it needs "
-                           "networks; use --network host)");
+    return not_implemented(
+        "-p/--publish: port publishing is not yet supported (it needs "
+        "networks; use --network host)");
   return ok();
 }
 
@@ -54,7 +55,8 @@ Result<Prepared> prepare(Context& ctx, const RunFlags& f, const Positionals& pos
   if (!f.cidfile.empty() && sys::exists(f.cidfile))
     return Error(ErrorCode::kAlreadyExists,
                  "container ID file found, make sure the other container isn't running or "
-                 "delete " + f.cidfile);
+                 "delete " +
+                     f.cidfile);
   HAKO_TRY_ASSIGN(engine::Engine eng, open_engine(ctx));
   HAKO_TRY(ensure_image(ctx, eng, pos.image, f));
   HAKO_TRY_ASSIGN(engine::Created created, eng.create(body, f.name, keep_mounted));
@@ -156,8 +158,8 @@ Status start_command(Context& ctx, const StartOptions& o) {
     bool tty = config.value("Tty", false);
     bool open_stdin = config.value("OpenStdin", false);
     if (o.attach || o.interactive) {
-      json::Value first = {{"stdin", o.interactive && open_stdin}, {"stdout", true},
-                           {"stderr", true}};
+      json::Value first = {
+          {"stdin", o.interactive && open_stdin}, {"stdout", true}, {"stderr", true}};
       engine::StartFailure failure;
       auto conn = eng.start(*c, first, {}, &failure);
       if (!conn) {
@@ -199,8 +201,7 @@ void add_create(CLI::App& parent, Context& ctx) {
   auto flags = std::make_shared<RunFlags>();
   CLI::App* cmd = parent.add_subcommand("create", "Create a new container");
   add_run_flags(*cmd, *flags, false);
-  cmd->callback(
-      [&ctx, flags, cmd] { ctx.status = create_command(ctx, *flags, cmd->remaining()); });
+  cmd->callback([&ctx, flags, cmd] { ctx.status = create_command(ctx, *flags, cmd->remaining()); });
 }
 
 void add_start(CLI::App& parent, Context& ctx) {

@@ -450,6 +450,9 @@ void add_run_flags(CLI::App& cmd, RunFlags& f, bool with_run_only) {
   // Everything from the image on belongs to the container's command, as pflag's
   // SetInterspersed(false): `run busybox ls -l`.
   cmd.prefix_command();
+  // main() lets subcommands fall through to the global options; what follows the image must
+  // not.
+  cmd.fallthrough(false);
   // pflag semantics: a repeated single-valued flag keeps its last value; each occurrence of a
   // list flag takes exactly one value, so `-e A=1 busybox` leaves busybox to the positionals.
   auto one = [&](const std::string& name, std::string& v, const std::string& help) {

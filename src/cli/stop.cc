@@ -15,12 +15,13 @@ struct Options {
 
 Status stop_all(Context& ctx, const Options& o, bool restart) {
   HAKO_TRY_ASSIGN(engine::Engine eng, open_engine(ctx));
-  return for_each_container(ctx, eng, o.containers,
-                            [&](const engine::ContainerRecord& c, const std::string& typed) -> Status {
-                              HAKO_TRY(eng.stop(c, o.timeout));
-                              if (restart) HAKO_TRY(eng.start(c, std::nullopt));
-                              return print(ctx.out, typed + "\n");
-                            });
+  return for_each_container(
+      ctx, eng, o.containers,
+      [&](const engine::ContainerRecord& c, const std::string& typed) -> Status {
+        HAKO_TRY(eng.stop(c, o.timeout));
+        if (restart) HAKO_TRY(eng.start(c, std::nullopt));
+        return print(ctx.out, typed + "\n");
+      });
 }
 
 void add(CLI::App& parent, Context& ctx, const char* name, const char* help, bool restart) {

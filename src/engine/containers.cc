@@ -50,8 +50,8 @@ uint64_t random_u64() {
 Status validate_name(std::string_view name) {
   bool good = name.size() >= 2 && std::isalnum(static_cast<unsigned char>(name[0]));
   for (char ch : name)
-    good = good && (std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' || ch == '.' ||
-                    ch == '-');
+    good = good &&
+           (std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' || ch == '.' || ch == '-');
   if (!good)
     return invalid_argument("Invalid container name (" + std::string(name) +
                             "), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed");
@@ -72,21 +72,21 @@ std::string new_container_id() {
 
 std::string generate_name(int attempt) {
   static constexpr std::array<const char*, 48> kAdjectives = {
-      "admiring", "adoring",  "agitated", "amazing",  "angry",   "awesome",  "blissful",
-      "bold",     "brave",    "busy",     "charming", "clever",  "cool",     "compassionate",
-      "confident", "dazzling", "determined", "eager", "ecstatic", "elastic", "elegant",
-      "epic",     "festive",  "focused",  "friendly", "gallant", "gifted",   "goofy",
-      "happy",    "hopeful",  "jolly",    "keen",     "kind",    "laughing", "loving",
-      "modest",   "nice",     "optimistic", "peaceful", "quirky", "relaxed", "serene",
-      "sharp",    "stoic",    "sweet",    "tender",   "vibrant", "zealous"};
+      "admiring",  "adoring",  "agitated",   "amazing",  "angry",    "awesome",  "blissful",
+      "bold",      "brave",    "busy",       "charming", "clever",   "cool",     "compassionate",
+      "confident", "dazzling", "determined", "eager",    "ecstatic", "elastic",  "elegant",
+      "epic",      "festive",  "focused",    "friendly", "gallant",  "gifted",   "goofy",
+      "happy",     "hopeful",  "jolly",      "keen",     "kind",     "laughing", "loving",
+      "modest",    "nice",     "optimistic", "peaceful", "quirky",   "relaxed",  "serene",
+      "sharp",     "stoic",    "sweet",      "tender",   "vibrant",  "zealous"};
   static constexpr std::array<const char*, 48> kNames = {
-      "agnesi",  "albattani", "allen",    "babbage", "bardeen", "bartik",  "bell",
-      "blackwell", "bohr",    "booth",    "brown",   "cannon",  "carson",  "curie",
-      "darwin",  "dijkstra",  "einstein", "elion",   "euler",   "faraday", "fermat",
-      "feynman", "franklin",  "galileo",  "gauss",   "goldberg", "hamilton", "hopper",
-      "hypatia", "jackson",   "johnson",  "kepler",  "knuth",   "lamarr",  "leakey",
-      "lovelace", "mayer",    "mcclintock", "meitner", "newton", "noether", "pascal",
-      "ritchie", "shannon",   "tesla",    "thompson", "turing", "wozniak"};
+      "agnesi",    "albattani", "allen",      "babbage",  "bardeen",  "bartik",   "bell",
+      "blackwell", "bohr",      "booth",      "brown",    "cannon",   "carson",   "curie",
+      "darwin",    "dijkstra",  "einstein",   "elion",    "euler",    "faraday",  "fermat",
+      "feynman",   "franklin",  "galileo",    "gauss",    "goldberg", "hamilton", "hopper",
+      "hypatia",   "jackson",   "johnson",    "kepler",   "knuth",    "lamarr",   "leakey",
+      "lovelace",  "mayer",     "mcclintock", "meitner",  "newton",   "noether",  "pascal",
+      "ritchie",   "shannon",   "tesla",      "thompson", "turing",   "wozniak"};
   uint64_t r = random_u64();
   std::string name = std::string(kAdjectives[r % kAdjectives.size()]) + "_" +
                      kNames[(r / kAdjectives.size()) % kNames.size()];
@@ -109,8 +109,8 @@ Status ContainerStore::insert(const ContainerRecord& c) {
     auto more = q.step();
     if (more && *more) holder = q.column_text(0);
     return Error(ErrorCode::kAlreadyExists,
-                 "Conflict. The container name \"/" + c.name + "\" is already in use by container \"" +
-                     holder +
+                 "Conflict. The container name \"/" + c.name +
+                     "\" is already in use by container \"" + holder +
                      "\". You have to remove (or rename) that container to be able to reuse that "
                      "name.");
   }
@@ -129,14 +129,15 @@ Result<ContainerRecord> ContainerStore::resolve(std::string_view ref) {
   std::string name = strip_slash(ref);
   if (name.empty()) return invalid_argument("a container name or id is required");
   // Docker's order: full id, then name, then id prefix.
-  HAKO_TRY_ASSIGN(auto st,
-                  db_->prepare(std::string(kColumns) + " WHERE id = ? OR name = ? ORDER BY id = ? DESC"));
+  HAKO_TRY_ASSIGN(auto st, db_->prepare(std::string(kColumns) +
+                                        " WHERE id = ? OR name = ? ORDER BY id = ? DESC"));
   st.bind(1, name).bind(2, name).bind(3, name);
   HAKO_TRY_ASSIGN(auto exact, rows(st));
   if (!exact.empty()) return std::move(exact.front());
-  bool hex = std::all_of(name.begin(), name.end(),
-                         [](char ch) { return std::isxdigit(static_cast<unsigned char>(ch)) &&
-                                              !std::isupper(static_cast<unsigned char>(ch)); });
+  bool hex = std::all_of(name.begin(), name.end(), [](char ch) {
+    return std::isxdigit(static_cast<unsigned char>(ch)) &&
+           !std::isupper(static_cast<unsigned char>(ch));
+  });
   if (hex) {
     HAKO_TRY_ASSIGN(auto pre, db_->prepare(std::string(kColumns) + " WHERE substr(id, 1, ?) = ?"));
     pre.bind(1, static_cast<int64_t>(name.size())).bind(2, name);

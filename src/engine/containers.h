@@ -18,9 +18,9 @@
 namespace hako::engine {
 
 struct ContainerRecord {
-  std::string id;    // 64 hex
-  std::string name;  // without Docker's leading "/"
-  std::string image;  // the image id, "sha256:…"
+  std::string id;       // 64 hex
+  std::string name;     // without Docker's leading "/"
+  std::string image;    // the image id, "sha256:…"
   int64_t created = 0;  // unix nanoseconds
   // {"Create": <create body>, "Config": <merged config>, "Path", "Args", "ImageName": as typed,
   //  "Platform", "AutoRemove"...}: what inspect shows and start needs.

@@ -99,7 +99,8 @@ Result<shim::ShimConfig> shim_config_for(const ContainerRecord& c, const Contain
     ns("Interval", s.health.interval_ns);
     ns("Timeout", s.health.timeout_ns);
     ns("StartPeriod", s.health.start_period_ns);
-    s.health.retries = int_or(field(health, "Retries"), 0) > 0 ? field(health, "Retries").get<int>() : 3;
+    s.health.retries =
+        int_or(field(health, "Retries"), 0) > 0 ? field(health, "Retries").get<int>() : 3;
   }
   if (field(host, "AutoRemove").is_boolean() && field(host, "AutoRemove").get<bool>())
     s.remove_command = {exe.hako, "--root", root, "--state", state, "rm", "-f", c.id};
@@ -182,7 +183,8 @@ Result<Created> Engine::create(const json::Value& body, const std::string& wante
   c.created = now_ns();
   HAKO_TRY_ASSIGN(json::Value merged, merge_config(body, image_cfg));
   c.definition = {{"Create", body}, {"Config", merged}, {"ImageName", image_ref}};
-  HAKO_TRY_ASSIGN(c.definition["LogLimits"], log_limits(field(field(body, "HostConfig"), "LogConfig")));
+  HAKO_TRY_ASSIGN(c.definition["LogLimits"],
+                  log_limits(field(field(body, "HostConfig"), "LogConfig")));
 
   ContainerStore store = containers();
   if (!wanted_name.empty()) {
@@ -215,12 +217,13 @@ Result<Created> Engine::create(const json::Value& body, const std::string& wante
   in.container_dir = p.dir;
   in.init_path = exe_.init;
   VolumeStore volumes(images_.metadata().database(), root_);
-  in.volume_source = [&](const std::string& name, const std::string& target) -> Result<std::string> {
+  in.volume_source = [&](const std::string& name,
+                         const std::string& target) -> Result<std::string> {
     // A new volume (or an empty one) is filled from the image's content at its mount point,
     // as Docker does.
     // The spec builder names an anonymous volume with a fresh 64-hex id.
-    bool anonymous = name.size() == 64 && name.find_first_not_of("0123456789abcdef") ==
-                                              std::string::npos;
+    bool anonymous =
+        name.size() == 64 && name.find_first_not_of("0123456789abcdef") == std::string::npos;
     json::Value labels = json::Value::object();
     if (anonymous) labels[kAnonymousVolumeLabel] = "";
     HAKO_TRY_ASSIGN(VolumeRecord v, volumes.create(name, labels, json::Value::object()));
@@ -293,7 +296,9 @@ LiveState Engine::state_of(const std::string& id) const {
   return live_state(p.run_dir, runtime_root(state_), id);
 }
 
-Result<UniqueFd> Engine::connect(const std::string& id) const { return connect_shim(paths(id).run_dir); }
+Result<UniqueFd> Engine::connect(const std::string& id) const {
+  return connect_shim(paths(id).run_dir);
+}
 
 Status Engine::cleanup_without_shim(const ContainerRecord& c, int exit_code) {
   ContainerPaths p = paths(c.id);
@@ -385,8 +390,7 @@ Result<int> Engine::wait(const ContainerRecord& c) {
 
 Status Engine::remove(const ContainerRecord& c, bool force, bool volumes) {
   LiveState live = state_of(c.id);
-  bool running = live.status == "running" || live.status == "paused" ||
-                 live.status == "restarting";
+  bool running = live.status == "running" || live.status == "paused" || live.status == "restarting";
   if (running && !force)
     return failed_precondition("You cannot remove a running container " + c.id +
                                ". Stop the container before attempting removal or force remove");

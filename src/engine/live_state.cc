@@ -25,7 +25,6 @@ int64_t parse_time(const std::string& t) {
   return static_cast<int64_t>(::timegm(&tmv)) * 1'000'000'000 + nanos;
 }
 
-
 std::string human_duration(int64_t ns) {
   int64_t s = ns / 1'000'000'000;
   auto plural = [](int64_t n, const char* unit) {
@@ -89,7 +88,8 @@ LiveState live_state(const std::string& run_dir, const std::string& runtime_root
     auto rs = runtime::load_state(runtime_root, id);
     if (rs) {
       runtime::StatePaths paths = runtime::state_paths(runtime_root, id);
-      if (runtime::live_status(*rs, paths) == runtime::ContainerStatus::kPaused) s.status = "paused";
+      if (runtime::live_status(*rs, paths) == runtime::ContainerStatus::kPaused)
+        s.status = "paused";
     }
   }
   return s;

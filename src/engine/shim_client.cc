@@ -35,8 +35,8 @@ Result<UniqueFd> spawn_shim(const std::string& shim_exe, const std::string& run_
   sigset_t all;
   sigfillset(&all);
   posix_spawnattr_setsigdefault(&attr, &all);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK |
-                                      POSIX_SPAWN_SETSIGDEF);
+  posix_spawnattr_setflags(&attr,
+                           POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
   std::string exe = shim_exe;
   std::string dir = run_dir;
   char fd_arg[] = "3";

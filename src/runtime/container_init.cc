@@ -14,8 +14,8 @@
 #include <charconv>
 
 #include "runtime/console.h"
-#include "runtime/loopback.h"
 #include "runtime/hooks.h"
+#include "runtime/loopback.h"
 #include "sys/file.h"
 #include "sys/process.h"
 

@@ -87,8 +87,18 @@ class Loop {
 
  private:
   // epoll registration tags: the fd number is the key of handlers_.
-  enum class Source { kSignal, kListen, kClient, kOut, kErr, kConsole, kExecOut, kExecErr,
-                      kStopTimer, kRestartTimer };
+  enum class Source {
+    kSignal,
+    kListen,
+    kClient,
+    kOut,
+    kErr,
+    kConsole,
+    kExecOut,
+    kExecErr,
+    kStopTimer,
+    kRestartTimer
+  };
   struct Handler {
     Source source;
     Client* client = nullptr;
@@ -359,7 +369,9 @@ void Loop::on_client(Client& cl) {
 void Loop::handle_request(Client& cl, Msg type, const std::string& payload) {
   auto body = json::parse(payload.empty() ? "{}" : payload, "request");
   json::Value req = body ? *body : json::Value::object();
-  auto flag = [&](const char* k) { return req.contains(k) && req[k].is_boolean() && req[k].get<bool>(); };
+  auto flag = [&](const char* k) {
+    return req.contains(k) && req[k].is_boolean() && req[k].get<bool>();
+  };
   auto reply_error = [&](const std::string& m) {
     send_or_drop(cl, Msg::kError, m);
     cl.role = Client::Role::kDone;
@@ -499,9 +511,9 @@ void Loop::drain_container_output() {
   // the pipes; read it all before reporting the exit.
   for (int round = 0; round < 1024; ++round) {
     bool any = false;
-    for (auto [fd, is_err] : {std::pair{io_.stdout_r.get(), false},
-                              std::pair{io_.stderr_r.get(), true},
-                              std::pair{io_.console.get(), false}}) {
+    for (auto [fd, is_err] :
+         {std::pair{io_.stdout_r.get(), false}, std::pair{io_.stderr_r.get(), true},
+          std::pair{io_.console.get(), false}}) {
       if (fd < 0) continue;
       pollfd p{fd, POLLIN, 0};
       if (::poll(&p, 1, 0) > 0) {
@@ -627,14 +639,30 @@ int Loop::run() {
       Handler h = it->second;
       int fd = evs[i].data.fd;
       switch (h.source) {
-        case Source::kSignal: on_signal(); break;
-        case Source::kListen: on_accept(); break;
-        case Source::kClient: on_client(*h.client); break;
-        case Source::kOut: on_container_output(fd, false); break;
-        case Source::kErr: on_container_output(fd, true); break;
-        case Source::kConsole: on_container_output(fd, false); break;
-        case Source::kExecOut: on_exec_output(*h.client, fd, false); break;
-        case Source::kExecErr: on_exec_output(*h.client, fd, true); break;
+        case Source::kSignal:
+          on_signal();
+          break;
+        case Source::kListen:
+          on_accept();
+          break;
+        case Source::kClient:
+          on_client(*h.client);
+          break;
+        case Source::kOut:
+          on_container_output(fd, false);
+          break;
+        case Source::kErr:
+          on_container_output(fd, true);
+          break;
+        case Source::kConsole:
+          on_container_output(fd, false);
+          break;
+        case Source::kExecOut:
+          on_exec_output(*h.client, fd, false);
+          break;
+        case Source::kExecErr:
+          on_exec_output(*h.client, fd, true);
+          break;
         case Source::kStopTimer: {
           uint64_t ticks;
           (void)!::read(fd, &ticks, sizeof ticks);

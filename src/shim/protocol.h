@@ -15,15 +15,15 @@ namespace hako::shim {
 
 enum class Msg : char {
   // client → shim
-  kAttach = 'A',    // {"stdin":b,"stdout":b,"stderr":b,"remove":b}: stream the container's stdio
-  kStdin = 'I',     // bytes for the container's (or the exec's) stdin
-  kStdinEof = 'E',  // close that stdin
-  kResize = 'R',    // {"rows":n,"cols":n}
-  kKill = 'K',      // {"signal":n}
-  kStop = 'S',      // {"timeout":seconds (-1: the container's)}: signal, then SIGKILL
-  kExec = 'X',      // {"process":<OCI process>,"stdin":b,"detach":b}
-  kWait = 'W',      // answered by kExit when the container exits (at once if it has)
-  kSetRemove = 'D', // {"remove":b}: the client will remove the container itself
+  kAttach = 'A',     // {"stdin":b,"stdout":b,"stderr":b,"remove":b}: stream the container's stdio
+  kStdin = 'I',      // bytes for the container's (or the exec's) stdin
+  kStdinEof = 'E',   // close that stdin
+  kResize = 'R',     // {"rows":n,"cols":n}
+  kKill = 'K',       // {"signal":n}
+  kStop = 'S',       // {"timeout":seconds (-1: the container's)}: signal, then SIGKILL
+  kExec = 'X',       // {"process":<OCI process>,"stdin":b,"detach":b}
+  kWait = 'W',       // answered by kExit when the container exits (at once if it has)
+  kSetRemove = 'D',  // {"remove":b}: the client will remove the container itself
   // shim → client
   kStdout = 'o',
   kStderr = 'e',

@@ -15,8 +15,8 @@
 namespace hako::shim {
 
 struct ShimState {
-  std::string status;  // running | restarting | exited | created (a start that failed)
-  pid_t pid = 0;       // the container's init on the host (0 when not running)
+  std::string status;           // running | restarting | exited | created (a start that failed)
+  pid_t pid = 0;                // the container's init on the host (0 when not running)
   uint64_t pid_start_time = 0;  // /proc/PID/stat starttime: tells a reused pid apart
   pid_t shim_pid = 0;
   uint64_t shim_start_time = 0;
@@ -29,7 +29,7 @@ struct ShimState {
   std::string error;         // why the start failed
   std::string health;        // "" (no check) | starting | healthy | unhealthy
   int health_failing_streak = 0;
-  std::string health_log;    // JSON array of Docker's HealthcheckResult, the last five
+  std::string health_log;  // JSON array of Docker's HealthcheckResult, the last five
 };
 
 Status write_state(const std::string& path, const ShimState& s);

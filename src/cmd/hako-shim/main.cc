@@ -31,8 +31,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: hako-shim RUN_DIR [--creator-fd N]\n");
     return 2;
   }
-  int log_fd = ::open((run_dir + "/shim.log").c_str(),
-                      O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  int log_fd =
+      ::open((run_dir + "/shim.log").c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
   Logger log = log_fd >= 0 ? Logger(UniqueFd(log_fd), Logger::Format::kText) : Logger();
   auto text = sys::read_file(run_dir + "/shim.json", 1 << 20);
   if (!text) {

@@ -129,7 +129,9 @@ int main(int argc, char** argv) {
     return kExitUsage;
   }
   if (!ctx.status) {
-    std::fprintf(stderr, "hako: %s\n", ctx.status.error().message().c_str());
+    // An empty message: the command has reported its failures itself, line by line.
+    if (!ctx.status.error().message().empty())
+      std::fprintf(stderr, "hako: %s\n", ctx.status.error().message().c_str());
     return ctx.exit_code.value_or(kExitFailure);
   }
   return ctx.exit_code.value_or(0);
