@@ -106,7 +106,7 @@ bool is_valid_mount_mode(const std::string& mode) {
 
 // go-connections nat.ParsePortRange.
 Result<std::pair<uint64_t, uint64_t>> parse_port_range(const std::string& ports) {
-  if (ports.empty()) return invalid_argument("Empty string specified for ports.");
+  if (ports.empty()) return invalid_argument("empty string specified for ports");
   auto one = [](const std::string& p) -> Result<uint64_t> {
     auto v = parse_uint64(p);
     if (!v || *v > 65535)
@@ -120,7 +120,7 @@ Result<std::pair<uint64_t, uint64_t>> parse_port_range(const std::string& ports)
   auto parts = split(ports, '-');
   HAKO_TRY_ASSIGN(uint64_t start, one(parts[0]));
   HAKO_TRY_ASSIGN(uint64_t end, one(parts[1]));
-  if (end < start) return invalid_argument("Invalid range specified for the Port: " + ports);
+  if (end < start) return invalid_argument("invalid range specified for the Port: " + ports);
   return std::pair{start, end};
 }
 
@@ -153,26 +153,27 @@ Status parse_port_spec(const std::string& raw, json& exposed, json& bindings) {
   auto [proto, cport] = split_proto_port(container_port);
   container_port = cport;
   if (!ip.empty() && ip[0] == '[') {
-    if (ip.back() != ']') return invalid_argument("Invalid ip address " + ip + ": missing ']'");
+    if (ip.back() != ']')
+      return invalid_argument("invalid IP address " + ip + ": missing ']' in address");
     ip = ip.substr(1, ip.size() - 2);
   }
-  if (!ip.empty() && !is_valid_ip(ip)) return invalid_argument("Invalid ip address: " + ip);
-  if (container_port.empty()) return invalid_argument("No port specified: " + raw + "<empty>");
+  if (!ip.empty() && !is_valid_ip(ip)) return invalid_argument("invalid IP address: " + ip);
+  if (container_port.empty()) return invalid_argument("no port specified: " + raw + "<empty>");
   auto crange = parse_port_range(container_port);
-  if (!crange) return invalid_argument("Invalid containerPort: " + container_port);
+  if (!crange) return invalid_argument("invalid containerPort: " + container_port);
   auto [start, end] = *crange;
   uint64_t host_start = 0, host_end = 0;
   if (!host_port.empty()) {
     auto hrange = parse_port_range(host_port);
-    if (!hrange) return invalid_argument("Invalid hostPort: " + host_port);
+    if (!hrange) return invalid_argument("invalid hostPort: " + host_port);
     std::tie(host_start, host_end) = *hrange;
     // A host range with a single container port is the range to allocate the host port from.
     if (end - start != host_end - host_start && end != start)
-      return invalid_argument("Invalid ranges specified for container and host Ports: " +
+      return invalid_argument("invalid ranges specified for container and host Ports: " +
                               container_port + " and " + host_port);
   }
   std::string p = lower(proto);
-  if (p != "tcp" && p != "udp" && p != "sctp") return invalid_argument("Invalid proto: " + proto);
+  if (p != "tcp" && p != "udp" && p != "sctp") return invalid_argument("invalid proto: " + proto);
   for (uint64_t i = 0; i <= end - start; ++i) {
     std::string key = std::to_string(start + i) + "/" + p;
     std::string hp;
@@ -266,10 +267,27 @@ Result<std::optional<std::string>> validate_env(const std::string& value) {
   return std::optional<std::string>(key + "=" + *from_env);
 }
 
-Result<std::vector<std::string>> read_kv_file(const std::string& path, bool from_env) {
-  HAKO_TRY_ASSIGN(std::string text, sys::read_file(path));
+std::vector<std::string> normalize_capabilities(const std::vector<std::string>& caps) {
   std::vector<std::string> out;
-  auto lines = split(text, '\n');
+  std::set<std::string> seen;
+  for (const auto& c : caps) {
+    std::string cap(trim(c));
+    for (char& ch : cap) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    if (cap != "ALL" && cap != "RESET" && !starts_with(cap, "CAP_")) cap = "CAP_" + cap;
+    if (seen.insert(cap).second) out.push_back(cap);
+  }
+  return out;
+}
+
+Result<std::vector<std::string>> read_kv_file(const std::string& path, bool from_env) {
+  auto text = sys::read_file(path);
+  // A missing file is the user's argument at fault (exit 125), whatever the errno says.
+  if (!text)
+    return invalid_argument(std::string(from_env ? "--env-file: " : "--label-file: ") +
+                            text.error().message());
+  const std::string kind = from_env ? "invalid env file" : "invalid label file";
+  std::vector<std::string> out;
+  auto lines = split(*text, '\n');
   for (size_t n = 0; n < lines.size(); ++n) {
     std::string_view line = lines[n];
     if (n == 0 && starts_with(line, "\xEF\xBB\xBF")) line.remove_prefix(3);
@@ -281,10 +299,10 @@ Result<std::vector<std::string>> read_kv_file(const std::string& path, bool from
     std::string key, val;
     bool has_value = cut(line, '=', key, val);
     if (key.find_first_of(" \t\n\v\f\r") != std::string::npos)
-      return invalid_argument("poorly formatted environment: variable '" + key +
+      return invalid_argument(kind + " (" + path + "): variable '" + key +
                               "' contains whitespaces");
     if (key.empty())
-      return invalid_argument("poorly formatted environment: no variable name on line '" +
+      return invalid_argument(kind + " (" + path + "): no variable name on line '" +
                               std::string(line) + "'");
     if (has_value) {
       out.push_back(key + "=" + val);
@@ -298,23 +316,24 @@ Result<std::vector<std::string>> read_kv_file(const std::string& path, bool from
 Result<json> parse_restart_policy(const std::string& value) {
   json policy = {{"Name", ""}, {"MaximumRetryCount", 0}};
   if (value.empty()) return policy;
-  auto parts = split(value, ':');
-  if (parts.size() > 2) return invalid_argument("invalid restart policy format");
+  std::string name, count_text;
   int64_t count = 0;
-  if (parts.size() == 2) {
-    auto n = parse_int64(parts[1]);
-    if (!n) return invalid_argument("maximum retry count must be an integer");
+  if (cut(value, ':', name, count_text)) {
+    auto n = parse_int64(count_text);
+    if (!n)
+      return invalid_argument(
+          "invalid restart policy format: maximum retry count must be an integer");
     count = *n;
   }
-  const std::string& name = parts[0];
-  // The daemon's checks (daemon/container.go validateRestartPolicy), made here so a typo fails
-  // before anything is created.
+  // The daemon's checks (its ValidateRestartPolicy), made here so a typo fails before anything
+  // is created.
   if (name == "always" || name == "unless-stopped" || name == "no") {
     if (count != 0)
-      return invalid_argument("maximum retry count cannot be used with restart policy '" + name +
-                              "'");
+      return invalid_argument(
+          "invalid restart policy: maximum retry count can only be used with 'on-failure'");
   } else if (name == "on-failure") {
-    if (count < 0) return invalid_argument("maximum retry count cannot be negative");
+    if (count < 0)
+      return invalid_argument("invalid restart policy: maximum retry count cannot be negative");
   } else {
     return invalid_argument("invalid restart policy: unknown policy '" + name +
                             "'; use one of 'no', 'always', 'on-failure', or 'unless-stopped'");
@@ -471,7 +490,11 @@ Result<json> parse_mount(const std::string& value) {
   if (!tmpfs.is_null() && type != "tmpfs")
     return invalid_argument("cannot mix 'tmpfs-*' options with mount type '" + type + "'");
   if (!bind.is_null()) m["BindOptions"] = bind;
-  if (!vol.is_null()) m["VolumeOptions"] = vol;
+  if (!vol.is_null()) {
+    // As the docker CLI, which creates an empty DriverConfig with any volume option.
+    if (!vol.contains("DriverConfig")) vol["DriverConfig"] = json::object();
+    m["VolumeOptions"] = vol;
+  }
   if (!tmpfs.is_null()) m["TmpfsOptions"] = tmpfs;
   return m;
 }
@@ -595,7 +618,7 @@ Status validate_sysctl(const std::string& value) {
   if (cut(value, '=', key, val) &&
       (kAllowed.count(key) || starts_with(key, "net.") || starts_with(key, "fs.mqueue.")))
     return ok();
-  return invalid_argument("sysctl '" + value + "' is not whitelisted");
+  return invalid_argument("sysctl '" + value + "' is not allowed");
 }
 
 Result<std::vector<std::string>> parse_security_opts(const std::vector<std::string>& values) {
@@ -612,7 +635,7 @@ Result<std::vector<std::string>> parse_security_opts(const std::vector<std::stri
       if (!text)
         return invalid_argument("opening seccomp profile (" + val +
                                 ") failed: " + text.error().message());
-      auto doc = hako::json::parse(*text, val);
+      auto doc = hako::json::parse(*text, "seccomp profile");
       if (!doc)
         return invalid_argument("compacting json for seccomp profile (" + val +
                                 ") failed: " + doc.error().message());

@@ -26,8 +26,12 @@ std::string clean_path(std::string_view p);
 // opts.ValidateEnv: "K=V" as is; "K" takes K's value from the environment, or nullopt when K is
 // not set (the variable is dropped).
 Result<std::optional<std::string>> validate_env(const std::string& value);
+// As the docker CLI sends them: "net_admin" → "CAP_NET_ADMIN" ("ALL" and "RESET" as they are),
+// duplicates dropped.
+std::vector<std::string> normalize_capabilities(const std::vector<std::string>& caps);
 // Docker's env-file/label-file format: "K=V" lines, '#' comments, blank lines; a line "K" alone
 // takes K from the environment when from_env (env files), else is dropped (label files).
+// Errors: "--env-file: open /x: no such file or directory", "invalid env file (/x): ...".
 Result<std::vector<std::string>> read_kv_file(const std::string& path, bool from_env);
 
 // "no", "always", "unless-stopped", "on-failure[:N]" → {"Name", "MaximumRetryCount"}.

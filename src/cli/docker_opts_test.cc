@@ -76,11 +76,14 @@ TEST(DockerOpts, RestartPolicies) {
             (json{{"Name", "on-failure"}, {"MaximumRetryCount", 3}}));
   EXPECT_EQ((*parse_restart_policy("unless-stopped"))["Name"], "unless-stopped");
   EXPECT_EQ((*parse_restart_policy("no"))["Name"], "no");
-  EXPECT_EQ(err(parse_restart_policy("on-failure:1:2")), "invalid restart policy format");
-  EXPECT_EQ(err(parse_restart_policy("on-failure:x")), "maximum retry count must be an integer");
+  EXPECT_EQ(err(parse_restart_policy("on-failure:1:2")),
+            "invalid restart policy format: maximum retry count must be an integer");
+  EXPECT_EQ(err(parse_restart_policy("on-failure:x")),
+            "invalid restart policy format: maximum retry count must be an integer");
   EXPECT_EQ(err(parse_restart_policy("always:2")),
-            "maximum retry count cannot be used with restart policy 'always'");
-  EXPECT_EQ(err(parse_restart_policy("on-failure:-1")), "maximum retry count cannot be negative");
+            "invalid restart policy: maximum retry count can only be used with 'on-failure'");
+  EXPECT_EQ(err(parse_restart_policy("on-failure:-1")),
+            "invalid restart policy: maximum retry count cannot be negative");
   EXPECT_EQ(err(parse_restart_policy("sometimes")),
             "invalid restart policy: unknown policy 'sometimes'; use one of 'no', 'always', "
             "'on-failure', or 'unless-stopped'");
@@ -126,11 +129,13 @@ TEST(DockerOpts, Mounts) {
                   {"Target", "/b"},
                   {"ReadOnly", true},
                   {"BindOptions", {{"Propagation", "rshared"}}}}));
-  EXPECT_EQ(*parse_mount("src=data,dst=/data,volume-nocopy,volume-label=a=b"),
-            (json{{"Type", "volume"},
-                  {"Source", "data"},
-                  {"Target", "/data"},
-                  {"VolumeOptions", {{"NoCopy", true}, {"Labels", {{"a", "b"}}}}}}));
+  EXPECT_EQ(
+      *parse_mount("src=data,dst=/data,volume-nocopy,volume-label=a=b"),
+      (json{{"Type", "volume"},
+            {"Source", "data"},
+            {"Target", "/data"},
+            {"VolumeOptions",
+             {{"NoCopy", true}, {"Labels", {{"a", "b"}}}, {"DriverConfig", json::object()}}}}));
   EXPECT_EQ(*parse_mount("type=tmpfs,destination=/t,tmpfs-size=64m,tmpfs-mode=1770"),
             (json{{"Type", "tmpfs"},
                   {"Target", "/t"},
@@ -194,15 +199,15 @@ TEST(DockerOpts, Ports) {
   EXPECT_FALSE(bindings.contains("6000/tcp"));
 
   json e, b;
-  EXPECT_EQ(err(parse_ports({"1.2.3:80:80"}, {}, e, b)), "Invalid ip address: 1.2.3");
-  EXPECT_EQ(err(parse_ports({"x:80"}, {}, e, b)), "Invalid hostPort: x");
-  EXPECT_EQ(err(parse_ports({"80/xyz"}, {}, e, b)), "Invalid proto: xyz");
-  EXPECT_EQ(err(parse_ports({"99999"}, {}, e, b)), "Invalid containerPort: 99999");
-  EXPECT_EQ(err(parse_ports({"80:"}, {}, e, b)), "No port specified: 80:<empty>");
+  EXPECT_EQ(err(parse_ports({"1.2.3:80:80"}, {}, e, b)), "invalid IP address: 1.2.3");
+  EXPECT_EQ(err(parse_ports({"x:80"}, {}, e, b)), "invalid hostPort: x");
+  EXPECT_EQ(err(parse_ports({"80/xyz"}, {}, e, b)), "invalid proto: xyz");
+  EXPECT_EQ(err(parse_ports({"99999"}, {}, e, b)), "invalid containerPort: 99999");
+  EXPECT_EQ(err(parse_ports({"80:"}, {}, e, b)), "no port specified: 80:<empty>");
   EXPECT_EQ(err(parse_ports({"1-3:1-2"}, {}, e, b)),
-            "Invalid ranges specified for container and host Ports: 1-2 and 1-3");
+            "invalid ranges specified for container and host Ports: 1-2 and 1-3");
   EXPECT_EQ(err(parse_ports({}, {"1:2"}, e, b)), "invalid port format for --expose: 1:2");
-  EXPECT_EQ(err(parse_ports({"target"}, {}, e, b)), "Invalid containerPort: target");
+  EXPECT_EQ(err(parse_ports({"target"}, {}, e, b)), "invalid containerPort: target");
   EXPECT_EQ(err(parse_ports({"target=80,x"}, {}, e, b)),
             "invalid publish opts format (should be name=value but got 'x')");
 }
@@ -219,9 +224,16 @@ TEST(DockerOpts, HostsIpsSysctls) {
   EXPECT_EQ(err(validate_ip("1.1")), "IP address is not correctly formatted: 1.1");
   EXPECT_TRUE(validate_sysctl("net.ipv4.ip_forward=1"));
   EXPECT_TRUE(validate_sysctl("kernel.shmmax=1"));
-  EXPECT_EQ(err(validate_sysctl("kernel.pid_max=1")),
-            "sysctl 'kernel.pid_max=1' is not whitelisted");
-  EXPECT_EQ(err(validate_sysctl("net.x")), "sysctl 'net.x' is not whitelisted");
+  EXPECT_EQ(err(validate_sysctl("kernel.pid_max=1")), "sysctl 'kernel.pid_max=1' is not allowed");
+  EXPECT_EQ(err(validate_sysctl("net.x")), "sysctl 'net.x' is not allowed");
+}
+
+TEST(DockerOpts, Capabilities) {
+  using V = std::vector<std::string>;
+  EXPECT_EQ(normalize_capabilities({"net_admin", "CAP_SYS_ADMIN", " chown ", "NET_ADMIN"}),
+            (V{"CAP_NET_ADMIN", "CAP_SYS_ADMIN", "CAP_CHOWN"}));
+  EXPECT_EQ(normalize_capabilities({"all", "chown"}), (V{"ALL", "CAP_CHOWN"}));
+  EXPECT_EQ(normalize_capabilities({}), V{});
 }
 
 TEST(DockerOpts, ThrottleDevices) {

@@ -132,9 +132,8 @@ Status add_attach(const RunFlags& f, json& body) {
 Status add_env_and_labels(const RunFlags& f, json& body) {
   std::vector<std::string> env;
   for (const auto& file : f.env_file) {
-    auto lines = read_kv_file(file, true);
-    if (!lines) return invalid_argument("--env-file: " + lines.error().message());
-    env.insert(env.end(), lines->begin(), lines->end());
+    HAKO_TRY_ASSIGN(auto lines, read_kv_file(file, true));
+    env.insert(env.end(), lines.begin(), lines.end());
   }
   for (const auto& e : f.env) {
     auto v = validate_env(e);
@@ -144,9 +143,8 @@ Status add_env_and_labels(const RunFlags& f, json& body) {
   set_if(body, "Env", env);
   std::vector<std::string> labels;
   for (const auto& file : f.label_file) {
-    auto lines = read_kv_file(file, false);
-    if (!lines) return invalid_argument("--label-file: " + lines.error().message());
-    labels.insert(labels.end(), lines->begin(), lines->end());
+    HAKO_TRY_ASSIGN(auto lines, read_kv_file(file, false));
+    labels.insert(labels.end(), lines.begin(), lines.end());
   }
   labels.insert(labels.end(), f.label.begin(), f.label.end());
   if (!labels.empty()) body["Labels"] = kv_map(labels);
@@ -317,8 +315,8 @@ Status add_devices(const RunFlags& f, json& hc) {
 }
 
 Status add_security(const RunFlags& f, json& hc) {
-  set_if(hc, "CapAdd", f.cap_add);
-  set_if(hc, "CapDrop", f.cap_drop);
+  set_if(hc, "CapAdd", normalize_capabilities(f.cap_add));
+  set_if(hc, "CapDrop", normalize_capabilities(f.cap_drop));
   set_if(hc, "GroupAdd", f.group_add);
   set_if(hc, "Privileged", f.privileged);
   HAKO_TRY_ASSIGN(auto opts, parse_security_opts(f.security_opt));
@@ -361,7 +359,7 @@ Status add_lifecycle(const RunFlags& f, json& hc) {
   HAKO_TRY_ASSIGN(json policy, parse_restart_policy(f.restart));
   const std::string name = policy["Name"];
   if (f.rm && !name.empty() && name != "no")
-    return invalid_argument("Conflicting options: --restart and --rm");
+    return invalid_argument("conflicting options: cannot specify both --restart and --rm");
   if (!f.restart.empty()) hc["RestartPolicy"] = policy;
   set_if(hc, "AutoRemove", f.rm);
   if (f.init) hc["Init"] = *f.init;
@@ -410,6 +408,8 @@ Status add_network(const RunFlags& f, json& body, json& hc) {
   };
   HAKO_TRY(check_ip(f.ip, AF_INET, "IPv4"));
   HAKO_TRY(check_ip(f.ip6, AF_INET6, "IPv6"));
+  if (!f.network_alias.empty() && (f.network.empty() || !is_user_defined_network(f.network[0])))
+    return invalid_argument("network-scoped aliases are only supported for user-defined networks");
   json endpoints = json::object();
   bool user_defined = false, builtin = false;
   for (size_t i = 0; i < f.network.size(); ++i) {
@@ -431,9 +431,8 @@ Status add_network(const RunFlags& f, json& body, json& hc) {
     return invalid_argument(
         "conflicting options: cannot attach both user-defined and non-user-defined "
         "network-modes");
-  if (f.network.empty() && (!f.network_alias.empty() || !f.ip.empty() || !f.ip6.empty())) {
+  if (f.network.empty() && (!f.ip.empty() || !f.ip6.empty())) {
     json ep = json::object();
-    set_if(ep, "Aliases", f.network_alias);
     if (!f.ip.empty()) ep["IPAMConfig"]["IPv4Address"] = f.ip;
     if (!f.ip6.empty()) ep["IPAMConfig"]["IPv6Address"] = f.ip6;
     endpoints["default"] = ep;

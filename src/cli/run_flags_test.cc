@@ -152,10 +152,10 @@ TEST(RunFlags, Environment) {
             "invalid argument \"=x\" for \"-e, --env\" flag: invalid environment variable: =x");
   std::string bad = dir.write("bad", "A B=1\n");
   EXPECT_EQ(error({"--env-file", bad, "busybox"}),
-            "--env-file: poorly formatted environment: variable 'A B' contains whitespaces");
+            "invalid env file (" + bad + "): variable 'A B' contains whitespaces");
   std::string noname = dir.write("noname", "=1\n");
   EXPECT_EQ(error({"--env-file", noname, "busybox"}),
-            "--env-file: poorly formatted environment: no variable name on line '=1'");
+            "invalid env file (" + noname + "): no variable name on line '=1'");
 }
 
 TEST(RunFlags, Labels) {
@@ -357,7 +357,7 @@ TEST(RunFlags, Security) {
                   "--cgroupns",
                   "private",
                   "busybox"})["HostConfig"];
-  EXPECT_EQ(hc["CapAdd"], (json{"NET_ADMIN"}));
+  EXPECT_EQ(hc["CapAdd"], (json{"CAP_NET_ADMIN"}));
   EXPECT_EQ(hc["CapDrop"], (json{"ALL"}));
   EXPECT_EQ(hc["Privileged"], true);
   EXPECT_EQ(hc["SecurityOpt"], (json{"seccomp={\"defaultAction\":\"SCMP_ACT_ALLOW\"}",
@@ -384,7 +384,7 @@ TEST(RunFlags, Security) {
             "Invalid --security-opt: \"apparmor\"");
   EXPECT_EQ(error({"--sysctl", "kernel.pid_max=1", "busybox"}),
             "invalid argument \"kernel.pid_max=1\" for \"--sysctl\" flag: sysctl "
-            "'kernel.pid_max=1' is not whitelisted");
+            "'kernel.pid_max=1' is not allowed");
   EXPECT_EQ(error({"--userns", "private", "busybox"}), "--userns: invalid USER mode");
   EXPECT_EQ(error({"--pid", "container:", "busybox"}), "--pid: invalid PID mode");
   EXPECT_EQ(error({"--uts", "private", "busybox"}), "--uts: invalid UTS mode");
@@ -408,10 +408,11 @@ TEST(RunFlags, LifecycleAndLogging) {
   EXPECT_FALSE(body({"busybox"})["HostConfig"].contains("Init"));
   EXPECT_TRUE(parse({"--rm", "--restart", "no", "busybox"}).body);
   EXPECT_EQ(error({"--rm", "--restart", "always", "busybox"}),
-            "Conflicting options: --restart and --rm");
+            "conflicting options: cannot specify both --restart and --rm");
   EXPECT_EQ(error({"--restart", "always:3", "busybox"}),
-            "maximum retry count cannot be used with restart policy 'always'");
-  EXPECT_EQ(error({"--restart", "a:b:c", "busybox"}), "invalid restart policy format");
+            "invalid restart policy: maximum retry count can only be used with 'on-failure'");
+  EXPECT_EQ(error({"--restart", "a:b:c", "busybox"}),
+            "invalid restart policy format: maximum retry count must be an integer");
   EXPECT_EQ(error({"--log-driver", "none", "--log-opt", "max-size=1m", "busybox"}),
             "invalid logging opts for driver none");
 }
@@ -456,11 +457,18 @@ TEST(RunFlags, Networking) {
   EXPECT_EQ(error({"--network", "a", "--network", "a", "busybox"}),
             "network \"a\" is specified multiple times");
   EXPECT_EQ(error({"--ip", "300.1.1.1", "busybox"}), "invalid IPv4 address: 300.1.1.1");
+  EXPECT_EQ(
+      body({"--ip", "10.0.0.2", "busybox"})["NetworkingConfig"],
+      (json{{"EndpointsConfig", {{"default", {{"IPAMConfig", {{"IPv4Address", "10.0.0.2"}}}}}}}}));
+  EXPECT_EQ(error({"--network-alias", "x", "busybox"}),
+            "network-scoped aliases are only supported for user-defined networks");
+  EXPECT_EQ(error({"--network", "host", "--network-alias", "x", "busybox"}),
+            "network-scoped aliases are only supported for user-defined networks");
   EXPECT_EQ(error({"--dns", "x", "busybox"}),
             "invalid argument \"x\" for \"--dns\" flag: IP address is not correctly formatted: x");
   EXPECT_EQ(error({"--add-host", "db", "busybox"}),
             "invalid argument \"db\" for \"--add-host\" flag: bad format for add-host: \"db\"");
-  EXPECT_EQ(error({"-p", "x:80", "busybox"}), "Invalid hostPort: x");
+  EXPECT_EQ(error({"-p", "x:80", "busybox"}), "invalid hostPort: x");
   EXPECT_EQ(error({"--expose", "1:2", "busybox"}), "invalid port format for --expose: 1:2");
 }
 
