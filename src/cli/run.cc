@@ -80,6 +80,10 @@ bool wants(const RunFlags& f, const char* stream) {
 Status run_command(Context& ctx, const RunFlags& f, const std::vector<std::string>& rest) {
   ctx.exit_code = kHakoFailed;
   HAKO_TRY_ASSIGN(Positionals pos, split_positionals(rest, "run"));
+  if (f.tty && f.interactive && !f.detach && !::isatty(STDIN_FILENO)) {
+    ctx.exit_code = 1;
+    return invalid_argument("the input device is not a TTY");
+  }
   HAKO_TRY_ASSIGN(Prepared p, prepare(ctx, f, pos, true));
   const engine::ContainerRecord& c = p.created.record;
   engine::StartFailure failure;

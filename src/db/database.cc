@@ -161,6 +161,12 @@ Result<Database> Database::open(const std::string& path,
   Database db(raw, path);  // closes `raw` on every path out, opened or not
   if (rc != SQLITE_OK) return sqlite_error(raw, rc, "open database " + path);
   sqlite3_busy_timeout(raw, kBusyTimeoutMs);
+  // Every hako command is a short process: SQLite would checkpoint the WAL (two fsyncs) and
+  // delete it at each close. Leave that to the automatic checkpoint (every 1000 pages) and
+  // keep the WAL file, so a container start does not pay for a checkpoint.
+  sqlite3_db_config(raw, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
+  int persist = 1;
+  sqlite3_file_control(raw, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
   // synchronous=NORMAL in WAL: a commit survives a process crash; only a power loss can lose
   // the last transactions, never corrupt the file. hako fsyncs blobs and layers itself before
   // it records them.

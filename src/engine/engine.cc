@@ -234,7 +234,13 @@ Result<Created> Engine::create(const json::Value& body, const std::string& wante
   HAKO_TRY_ASSIGN(json::Value spec, build_spec(in));
   // Docker's --network none still has lo up; the runtime does it for this annotation.
   spec["annotations"][runtime::kLoopbackAnnotation] = "up";
-  HAKO_TRY(sys::write_file_atomic(p.config_json(), spec.dump(), 0600));
+  // A --rm container does not outlive a reboot in any useful way: no fsync on its start path.
+  const json::Value& auto_remove = field(field(body, "HostConfig"), "AutoRemove");
+  if (auto_remove.is_boolean() && auto_remove.get<bool>()) {
+    HAKO_TRY(sys::write_file_replace(p.config_json(), spec.dump(), 0600));
+  } else {
+    HAKO_TRY(sys::write_file_atomic(p.config_json(), spec.dump(), 0600));
+  }
 
   undo.dismiss();
   Created out{std::move(c), {}};
@@ -265,7 +271,7 @@ Result<UniqueFd> Engine::start(const ContainerRecord& c, std::optional<json::Val
   HAKO_TRY(sys::make_dirs(p.run_dir, 0700));
   ::unlink(p.state_json().c_str());
   HAKO_TRY_ASSIGN(shim::ShimConfig sc, shim_config_for(c, p, state_, exe_, root_));
-  HAKO_TRY(sys::write_file_atomic(p.shim_json(), shim::shim_config_json(sc).dump(), 0600));
+  HAKO_TRY(sys::write_file_replace(p.shim_json(), shim::shim_config_json(sc).dump(), 0600));
 
   shim::Msg type = first ? shim::Msg::kAttach : shim::Msg::kOk;
   HAKO_TRY_ASSIGN(UniqueFd conn, spawn_shim(exe_.shim, p.run_dir, type,

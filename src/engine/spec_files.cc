@@ -65,13 +65,13 @@ Status write_network_files(const std::string& dir, const std::string& hostname,
           "]: host-gateway needs a bridge network, which hako does not have yet");
     hosts += ip + "\t" + e.substr(0, colon) + "\n";
   }
-  HAKO_TRY(sys::write_file_atomic(dir + "/hosts", hosts, 0644));
-  HAKO_TRY(sys::write_file_atomic(dir + "/hostname", hostname + "\n", 0644));
+  HAKO_TRY(sys::write_file_replace(dir + "/hosts", hosts, 0644));
+  HAKO_TRY(sys::write_file_replace(dir + "/hostname", hostname + "\n", 0644));
   std::string resolv;
   auto host_resolv = sys::read_file("/etc/resolv.conf", 1 << 20);
   if (host_resolv) resolv = *host_resolv;
   if (!host_network) resolv = filter_resolv_conf(resolv);
-  return sys::write_file_atomic(dir + "/resolv.conf", resolv, 0644);
+  return sys::write_file_replace(dir + "/resolv.conf", resolv, 0644);
 }
 
 }  // namespace hako::engine::spec

@@ -327,7 +327,7 @@ Result<CreatedContainer> create_container(const CreateOptions& options, Logger& 
   // exec must apply the config the container was created with, not whatever the bundle's file
   // says later: keep our own copy.
   state.config_path = paths.dir + "/config.json";
-  HAKO_TRY(sys::write_file_atomic(state.config_path, *config_text, 0600));
+  HAKO_TRY(sys::write_file_replace(state.config_path, *config_text, 0600));
   state.namespaces = ns_types;
   state.has_new_user_ns = plan.new_user_ns;
   if (spec.hooks) {

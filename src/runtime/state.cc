@@ -103,7 +103,7 @@ Status save_state(const StatePaths& paths, const ContainerState& s) {
         {{"hierarchy", c.hierarchy}, {"path", c.path}, {"createdLevels", c.created_levels}});
   j["poststop"] = hooks_to_json(s.poststop_hooks);
   j["poststart"] = hooks_to_json(s.poststart_hooks);
-  return sys::write_file_atomic(paths.state_file(), j.dump(), 0600);
+  return sys::write_file_replace(paths.state_file(), j.dump(), 0600);
 }
 
 Result<ContainerState> load_state(const std::string& root, const std::string& id) {

@@ -25,6 +25,7 @@
 #include "oci/spec.h"
 #include "runtime/lifecycle.h"
 #include "shim/container_io.h"
+#include "shim/health.h"
 #include "shim/log_writer.h"
 #include "shim/protocol.h"
 #include "shim/state_file.h"
@@ -80,7 +81,7 @@ struct Client {
 
 class Loop {
  public:
-  Loop(ShimConfig config, Logger& log) : c_(std::move(config)), log_(log) {}
+  Loop(ShimConfig config, Logger& log) : c_(std::move(config)), log_(log), health_(c_.health) {}
 
   Status init(UniqueFd creator);
   int run();
@@ -97,7 +98,10 @@ class Loop {
     kExecOut,
     kExecErr,
     kStopTimer,
-    kRestartTimer
+    kRestartTimer,
+    kHealthTimer,
+    kHealthTimeout,
+    kHealthOut
   };
   struct Handler {
     Source source;
@@ -124,10 +128,20 @@ class Loop {
   void end_for_good();
   void write_state();
   void send_or_drop(Client& cl, Msg type, std::string_view payload);
+  void start_probe();
+  void on_probe_output(int fd);
+  void finish_probe();
+  void stop_health();
 
   ShimConfig c_;
   Logger& log_;
   UniqueFd epoll_, signal_fd_, listen_, stop_timer_, restart_timer_, own_pid_ns_;
+  UniqueFd health_timer_, health_timeout_;
+  HealthChecker health_;
+  ProcessIo probe_;  // the health probe running now (pid 0: none)
+  std::string probe_output_, probe_start_;
+  bool probe_exited_ = false, probe_timed_out_ = false;
+  int probe_code_ = 0;
   std::unique_ptr<LogWriter> logw_;
   std::map<int, Handler> handlers_;
   std::map<int, std::unique_ptr<Client>> clients_;
@@ -174,13 +188,15 @@ Status Loop::init(UniqueFd creator) {
   // child, a daemonising process) is gone.
   if (::prctl(PR_SET_CHILD_SUBREAPER, 1) != 0) return sys_error("become a subreaper");
 
-  for (UniqueFd* t : {&stop_timer_, &restart_timer_}) {
+  for (UniqueFd* t : {&stop_timer_, &restart_timer_, &health_timer_, &health_timeout_}) {
     int fd = ::timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
     if (fd < 0) return sys_error("timerfd_create");
     t->reset(fd);
   }
   HAKO_TRY(watch(stop_timer_.get(), Source::kStopTimer));
   HAKO_TRY(watch(restart_timer_.get(), Source::kRestartTimer));
+  HAKO_TRY(watch(health_timer_.get(), Source::kHealthTimer));
+  HAKO_TRY(watch(health_timeout_.get(), Source::kHealthTimeout));
   HAKO_TRY_ASSIGN(own_pid_ns_, sys::open_path("/proc/self/ns/pid", O_RDONLY));
 
   // The socket through an O_PATH fd of its directory: sun_path holds 108 bytes, run_dir may
@@ -206,7 +222,7 @@ Status Loop::init(UniqueFd creator) {
   }
   state_.shim_pid = ::getpid();
   state_.shim_start_time = sys::process_start_time(state_.shim_pid).value_or(0);
-  HAKO_TRY(sys::write_file_atomic(c_.run_dir + "/shim.pid", std::to_string(state_.shim_pid)));
+  HAKO_TRY(sys::write_file_replace(c_.run_dir + "/shim.pid", std::to_string(state_.shim_pid)));
 
   if (creator) {
     // The creator's first request arrives before we start, so an attached `run` misses none
@@ -254,8 +270,84 @@ Status Loop::start() {
   state_.oom_killed = false;
   state_.error.clear();
   started_mono_ = monotonic_ns();
+  if (health_.enabled()) {
+    health_.reset();
+    state_.health = health_.status();
+    state_.health_failing_streak = 0;
+    // Docker's first probe runs one interval after the start, then every interval.
+    itimerspec its{};
+    its.it_value.tv_sec = health_.config().interval_ns / 1'000'000'000;
+    its.it_value.tv_nsec = health_.config().interval_ns % 1'000'000'000;
+    its.it_interval = its.it_value;
+    ::timerfd_settime(health_timer_.get(), 0, &its, nullptr);
+  }
   write_state();
   return ok();
+}
+
+void Loop::start_probe() {
+  if (probe_.pid || state_.status != "running") return;  // one probe at a time
+  probe_output_.clear();
+  probe_exited_ = probe_timed_out_ = false;
+  probe_start_ = rfc3339_nano_now();
+  Result<ProcessIo> started = [&]() -> Result<ProcessIo> {
+    HAKO_TRY_ASSIGN(json::Value p, health_.probe_process(c_.bundle));
+    HAKO_TRY_ASSIGN(oci::Process process, oci::parse_process(p.dump()));
+    return start_exec(c_, process, false, own_pid_ns_.get(), log_);
+  }();
+  if (!started) {
+    // Docker records a probe that could not start as a failure with its error as output.
+    health_.record(-1, started.error().message(), probe_start_, rfc3339_nano_now(),
+                   monotonic_ns() - started_mono_);
+    state_.health = health_.status();
+    state_.health_failing_streak = health_.failing_streak();
+    state_.health_log = health_.log_json();
+    write_state();
+    return;
+  }
+  probe_ = std::move(*started);
+  if (probe_.stdout_r) (void)watch(probe_.stdout_r.get(), Source::kHealthOut);
+  if (probe_.stderr_r) (void)watch(probe_.stderr_r.get(), Source::kHealthOut);
+  (void)arm_timer(health_timeout_.get(), health_.config().timeout_ns);
+}
+
+void Loop::on_probe_output(int fd) {
+  char buf[4096];
+  ssize_t n = ::read(fd, buf, sizeof buf);
+  if (n < 0 && errno == EINTR) return;
+  if (n <= 0) {
+    unwatch(fd);
+    if (probe_.stdout_r.get() == fd) probe_.stdout_r.reset();
+    if (probe_.stderr_r.get() == fd) probe_.stderr_r.reset();
+    if (probe_exited_ && !probe_.stdout_r && !probe_.stderr_r) finish_probe();
+    return;
+  }
+  if (probe_output_.size() < 8192) probe_output_.append(buf, static_cast<size_t>(n));
+}
+
+void Loop::finish_probe() {
+  (void)arm_timer(health_timeout_.get(), 0);
+  int code = probe_timed_out_ ? -1 : probe_code_;
+  std::string output = probe_output_;
+  if (probe_timed_out_)
+    output = "Health check exceeded timeout (" +
+             std::to_string(health_.config().timeout_ns / 1'000'000'000) + "s)";
+  health_.record(code, output, probe_start_, rfc3339_nano_now(), monotonic_ns() - started_mono_);
+  probe_ = ProcessIo{};
+  state_.health = health_.status();
+  state_.health_failing_streak = health_.failing_streak();
+  state_.health_log = health_.log_json();
+  write_state();
+}
+
+void Loop::stop_health() {
+  (void)arm_timer(health_timer_.get(), 0);
+  (void)arm_timer(health_timeout_.get(), 0);
+  for (UniqueFd* fd : {&probe_.stdout_r, &probe_.stderr_r}) {
+    unwatch(fd->get());
+    fd->reset();
+  }
+  if (probe_.pid) ::kill(probe_.pid, SIGKILL);
 }
 
 void Loop::on_container_output(int fd, bool is_stderr) {
@@ -309,6 +401,16 @@ void Loop::on_signal() {
     if (pid <= 0) break;
     if (pid == io_.pid && state_.status == "running") {
       container_exited(status);
+      continue;
+    }
+    if (probe_.pid && pid == probe_.pid) {
+      probe_exited_ = true;
+      probe_code_ = exit_code_of(status);
+      if (state_.status != "running") {
+        probe_ = ProcessIo{};
+      } else if (!probe_.stdout_r && !probe_.stderr_r) {
+        finish_probe();
+      }
       continue;
     }
     for (auto& [_, cl] : clients_) {
@@ -535,6 +637,7 @@ void Loop::close_container_io() {
 
 void Loop::container_exited(int status) {
   (void)arm_timer(stop_timer_.get(), 0);
+  stop_health();
   drain_container_output();
   close_container_io();
   state_.exit_code = exit_code_of(status);
@@ -669,6 +772,21 @@ int Loop::run() {
           if (state_.status == "running") ::kill(io_.pid, SIGKILL);
           break;
         }
+        case Source::kHealthTimer: {
+          uint64_t ticks;
+          if (::read(fd, &ticks, sizeof ticks) == sizeof ticks) start_probe();
+          break;
+        }
+        case Source::kHealthTimeout: {
+          uint64_t ticks;
+          if (::read(fd, &ticks, sizeof ticks) != sizeof ticks || !probe_.pid) break;
+          probe_timed_out_ = true;
+          ::kill(probe_.pid, SIGKILL);
+          break;
+        }
+        case Source::kHealthOut:
+          on_probe_output(fd);
+          break;
         case Source::kRestartTimer: {
           uint64_t ticks;
           if (::read(fd, &ticks, sizeof ticks) != sizeof ticks) break;

@@ -25,7 +25,7 @@ Status write_state(const std::string& path, const ShimState& s) {
       {"health_failing_streak", s.health_failing_streak},
       {"health_log", s.health_log},
   };
-  return sys::write_file_atomic(path, v.dump(), 0600);
+  return sys::write_file_replace(path, v.dump(), 0600);
 }
 
 Result<ShimState> read_state(const std::string& path) {

@@ -63,14 +63,23 @@ Status write_file(const std::string& path, std::string_view data) {
   return write_file_at(AT_FDCWD, path, data);
 }
 
-Status write_file_atomic(const std::string& path, std::string_view data, mode_t mode) {
+static Status write_through_temp(const std::string& path, std::string_view data, mode_t mode,
+                                 bool durable) {
   std::string tmp = path + ".tmp";
   HAKO_TRY_ASSIGN(UniqueFd fd, open_path(tmp, O_WRONLY | O_CREAT | O_TRUNC, mode));
   Status s = write_all(fd.get(), data, tmp);
-  if (s && ::fsync(fd.get()) != 0) s = sys_error("fsync " + tmp);
+  if (s && durable && ::fsync(fd.get()) != 0) s = sys_error("fsync " + tmp);
   if (s && ::rename(tmp.c_str(), path.c_str()) != 0) s = sys_error("rename " + tmp);
   if (!s) ::unlink(tmp.c_str());
   return s;
+}
+
+Status write_file_atomic(const std::string& path, std::string_view data, mode_t mode) {
+  return write_through_temp(path, data, mode, true);
+}
+
+Status write_file_replace(const std::string& path, std::string_view data, mode_t mode) {
+  return write_through_temp(path, data, mode, false);
 }
 
 Status make_dirs(const std::string& path, mode_t mode) {

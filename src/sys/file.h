@@ -33,6 +33,10 @@ Status write_file_at(int dirfd, const std::string& path, std::string_view data);
 
 // Writes through path.tmp, fsync, rename: readers see the old or the new file, never half.
 Status write_file_atomic(const std::string& path, std::string_view data, mode_t mode = 0644);
+// The same without the fsync: whole for readers and against a killed writer, but not durable
+// across a power loss. For runtime state on a tmpfs (gone at reboot anyway) and for files that
+// are regenerated from durable ones; an fsync costs milliseconds on a container's start path.
+Status write_file_replace(const std::string& path, std::string_view data, mode_t mode = 0644);
 
 // mkdir -p; existing directories are fine.
 Status make_dirs(const std::string& path, mode_t mode = 0755);

@@ -1,5 +1,6 @@
 // hako: Docker's command line over hako's own store. This file only builds the command tree,
 // picks the store and state roots, and maps an error to one line on stderr and an exit code.
+#include <algorithm>
 #include <cctype>
 #include <cstdio>
 #include <cstdlib>
@@ -7,6 +8,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/commands.h"
+#include "cli/run_flags.h"
 
 namespace {
 
@@ -85,6 +87,7 @@ int main(int argc, char** argv) {
     cli::add_inspect(parent, ctx, !top);
     cli::add_exec(parent, ctx);
     cli::add_logs(parent, ctx);
+    cli::add_attach(parent, ctx);
   };
   add_container_commands(app, true);
   CLI::App* container = app.add_subcommand("container", "Manage containers");
@@ -114,7 +117,31 @@ int main(int argc, char** argv) {
   cli::add_system_check(*system, ctx);
 
   try {
-    app.parse(argc, argv);
+    // pflag reads `--entrypoint=` as the empty value, CLI11 as "take the next word": rewrite
+    // run/create arguments before parsing (cli/run_flags.h).
+    std::vector<std::string> args(argv + 1, argv + argc);
+    for (size_t i = 0; i < args.size(); ++i) {
+      if (args[i] == "--root" || args[i] == "--state") {
+        ++i;
+        continue;
+      }
+      if (!args[i].empty() && args[i][0] == '-') continue;
+      CLI::App* parent = &app;
+      size_t at = i;
+      if (args[i] == "container" && i + 1 < args.size()) {
+        parent = container;
+        at = i + 1;
+      }
+      if (args[at] == "run" || args[at] == "create") {
+        std::vector<std::string> rest(args.begin() + static_cast<long>(at) + 1, args.end());
+        rest = cli::split_empty_flag_values(*parent->get_subcommand(args[at]), std::move(rest));
+        args.resize(at + 1);
+        args.insert(args.end(), rest.begin(), rest.end());
+      }
+      break;
+    }
+    std::reverse(args.begin(), args.end());
+    app.parse(args);
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) return app.exit(e);
     std::string cmd = first_command(argc, argv);
