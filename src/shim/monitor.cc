@@ -1,10 +1,12 @@
 #include "shim/monitor.h"
 
 #include <fcntl.h>
+#include <malloc.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
@@ -32,10 +34,15 @@
 #include "sys/file.h"
 #include "sys/process.h"
 
+// The linker's bounds of our text.
+extern "C" char __executable_start, etext;
+
 namespace hako::shim {
 namespace {
 
 constexpr size_t kReadChunk = 32 * 1024;
+
+void release_startup_memory();
 
 int64_t monotonic_ns() {
   timespec ts{};
@@ -306,6 +313,7 @@ void Loop::start_probe() {
     return;
   }
   probe_ = std::move(*started);
+  release_startup_memory();
   if (probe_.stdout_r) (void)watch(probe_.stdout_r.get(), Source::kHealthOut);
   if (probe_.stderr_r) (void)watch(probe_.stderr_r.get(), Source::kHealthOut);
   (void)arm_timer(health_timeout_.get(), health_.config().timeout_ns);
@@ -594,6 +602,7 @@ void Loop::start_exec_session(Client& cl, const std::string& payload) {
   auto started = start_exec(c_, *process, with_stdin, own_pid_ns_.get(), log_);
   if (!started) return fail(started.error());
   cl.exec = std::move(*started);
+  release_startup_memory();
   json::Value ok_body = {{"pid", cl.exec.pid}};
   send_or_drop(cl, Msg::kOk, ok_body.dump());
   if (detach) {
@@ -728,6 +737,7 @@ int Loop::run() {
     for (auto& [_, cl] : clients_)
       if (cl->creator) send_or_drop(*cl, Msg::kOk, v.dump());
   }
+  release_startup_memory();
   while (!done_) {
     epoll_event evs[16];
     int n = ::epoll_wait(epoll_.get(), evs, 16, -1);
@@ -793,6 +803,7 @@ int Loop::run() {
           if (state_.status != "restarting") break;
           ++state_.restart_count;
           auto s = start();
+          release_startup_memory();
           if (!s) {
             log_.error("restart: " + s.error().message());
             state_.status = "running";  // so the exit path applies the policy again
@@ -811,6 +822,18 @@ int Loop::run() {
   // Let every client read its last message before the sockets close.
   clients_.clear();
   return shim_status_;
+}
+
+// The shim lives as long as its container, mostly asleep in epoll_wait. Starting the
+// container ran most of the runtime library once; its text pages (clean, file-backed) would
+// stay resident for nothing. Dropping them from our page tables gives the memory back: what
+// the loop uses faults back in from the page cache. The heap's free pages go back too.
+void release_startup_memory() {
+  long page = ::sysconf(_SC_PAGESIZE);
+  auto start = reinterpret_cast<uintptr_t>(&__executable_start) & ~static_cast<uintptr_t>(page - 1);
+  auto end = reinterpret_cast<uintptr_t>(&etext);
+  ::madvise(reinterpret_cast<void*>(start), end - start, MADV_DONTNEED);
+  ::malloc_trim(0);
 }
 
 }  // namespace
