@@ -819,7 +819,14 @@ int Loop::run() {
       if (cl->role == Client::Role::kDone && !cl->exec.pid) finished.push_back(cl.get());
     for (Client* cl : finished) drop(*cl);
   }
-  // Let every client read its last message before the sockets close.
+  // A socket closed with unread data makes the peer's next recv fail with ECONNRESET before
+  // it reads what we sent last (the exit): read what the clients sent (a resize, a signal)
+  // first, so they read our last message and then the end.
+  for (auto& [fd, _] : clients_) {
+    char sink[4096];
+    while (::recv(fd, sink, sizeof sink, MSG_DONTWAIT) > 0) {
+    }
+  }
   clients_.clear();
   return shim_status_;
 }

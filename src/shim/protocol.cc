@@ -26,6 +26,9 @@ Result<Msg> recv_msg(int fd, std::string* payload) {
   for (;;) {
     ssize_t n = ::recv(fd, payload->data(), payload->size(), 0);
     if (n < 0 && errno == EINTR) continue;
+    // The peer closed with a message of ours unread: the kernel reports that before the
+    // packets the peer sent us last (unix_dgram_recvmsg checks sk_err first); they follow.
+    if (n < 0 && errno == ECONNRESET) continue;
     if (n < 0) return sys_error("receive from the shim's peer");
     if (n == 0) return Error(ErrorCode::kUnavailable, "the peer closed the connection");
     Msg type = static_cast<Msg>((*payload)[0]);
