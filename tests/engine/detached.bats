@@ -147,3 +147,21 @@ TICKER='i=0; while true; do i=$((i+1)); echo tick $i; sleep 0.2; done'
 	hako_ok wait waiter
 	assert_equal "wait again" 42 "$output"
 }
+
+@test "detached: exec -d runs in the background; exec into an unknown container fails" {
+	run_d --name srv busybox sleep 60
+	hako_ok exec -d srv sh -c 'echo bg >/tmp/marker'
+	wait_for 10 '[ "$(__hako exec srv cat /tmp/marker 2>/dev/null)" = bg ]'
+	hako_split exec nosuch true
+	[ "$status" -ne 0 ]
+	has_match_in "$stderr" 'No such container: nosuch'
+}
+
+@test "detached: stop, start and logs keep the earlier run's lines" {
+	run_d --name again busybox sh -c 'echo run-$(cat /proc/sys/kernel/random/uuid | cut -c1-4); sleep 60'
+	wait_for 10 '[ -n "$(__hako logs again 2>/dev/null)" ]'
+	hako_ok stop -t 0 again
+	hako_ok start again
+	wait_for 10 '[ "$(__hako logs again 2>/dev/null | grep -c ^run-)" = 2 ]'
+	hako_ok rm -f again
+}

@@ -128,3 +128,24 @@ ppid_of() {
 	has_match 'You cannot remove a running container [0-9a-f]{64}\. Stop the container before attempting removal or force remove'
 	hako_ok rm -f c1
 }
+
+@test "lifecycle: a --state path far beyond 108 bytes still reaches the shim" {
+	local deep=$TEST_DIR/state-$(printf 'd%.0s' $(seq 120))
+	mkdir -p "$deep"
+	# This test's containers live under $deep: teardown's checks look there too.
+	STATE=$deep
+	run_d --name longpath busybox sleep 60
+	[ "${#STATE}" -gt 120 ]
+	hako_ok exec longpath echo reached
+	assert_equal exec reached "$output"
+	hako_ok stop -t 1 longpath
+	hako_ok inspect -f '{{.State.Status}}' longpath
+	assert_equal status exited "$output"
+}
+
+@test "lifecycle: --restart unless-stopped restarts a crash; stop ends it" {
+	run_d --name us --restart unless-stopped busybox sh -c 'sleep 0.2; exit 2'
+	wait_for 20 '[ "$(__hako inspect -f "{{.RestartCount}}" us)" -ge 1 ]'
+	hako_ok stop -t 1 us
+	wait_state us exited
+}

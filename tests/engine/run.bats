@@ -211,3 +211,28 @@ hako_error() {
 	hako_error --rm --cidfile "$TEST_DIR/cid" busybox true
 	has_match_in "$stderr" 'container ID file found'
 }
+
+@test "run: an unknown flag and a missing --env-file are one line, exit 125" {
+	hako_error --rm --no-such-flag busybox true
+	has_match_in "$stderr" 'no-such-flag'
+	hako_error --rm --env-file "$TEST_DIR/missing.env" busybox true
+	has_match_in "$stderr" 'missing.env'
+}
+
+@test "run: --network NAME is not yet supported, exit 125" {
+	hako_error --rm --network mynet busybox true
+	has_match_in "$stderr" 'not yet supported'
+}
+
+@test "run -d --rm: the container is removed when it exits" {
+	run_d --rm busybox sh -c 'sleep 0.3'
+	wait_for 15 '[ -z "$(ids_now)" ]'
+	wait_for 5 '[ ! -e "$ROOT/containers/$CID" ]'
+}
+
+@test "run: output without a final newline, and binary-safe output" {
+	hako_ok run --rm busybox printf 'no newline'
+	assert_equal output "no newline" "$output"
+	run bash -c "timeout 30 $HAKO --root $ROOT --state $STATE run --rm busybox head -c 65536 /dev/urandom | wc -c"
+	assert_equal bytes 65536 "$(tr -d ' ' <<<"$output")"
+}
