@@ -14,7 +14,7 @@ fuzz=(clang libclang-rt-14-dev)
 # criu for checkpoint/restore; newuidmap/newgidmap (uidmap) for rootless containers with
 # subordinate id ranges; the image suite's interop peers, debootstrap for its minbase, a
 # registry with htpasswd, sqlite3; the client suite's containerd (docker.io depends on it too).
-test=(bats busybox-static jq tini util-linux bsdutils iproute2 procps runc criu libc6-dev uidmap
+test=(bats busybox-static jq tini tmux util-linux bsdutils iproute2 procps runc criu libc6-dev uidmap
   docker.io containerd podman skopeo debootstrap sqlite3 docker-registry apache2-utils)
 peers=(crun runc hyperfine containerd docker-registry buildah)
 
