@@ -17,10 +17,16 @@ struct Options {
 Status rename(engine::Engine& eng, const std::string& old_name, std::string new_name) {
   HAKO_TRY_ASSIGN(engine::ContainerRecord c, eng.containers().resolve(old_name));
   if (starts_with(new_name, "/")) new_name.erase(0, 1);
-  HAKO_TRY(engine::validate_name(new_name));
   if (new_name == c.name)
     return invalid_argument("Renaming a container with the same name as its current name");
-  return eng.containers().rename(c.id, new_name);
+  // dockerd's reserveName: its messages name the new name with Docker's leading "/".
+  Status s = engine::validate_name(new_name);
+  if (!s)
+    s = invalid_argument("Invalid container name (/" + new_name +
+                         "), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed");
+  if (s) s = eng.containers().rename(c.id, new_name);
+  if (!s) return std::move(s).error().context("Error when allocating new name");
+  return ok();
 }
 
 Status run(Context& ctx, const Options& o) {

@@ -50,7 +50,7 @@ Result<PruneFilters> PruneFilters::parse(const std::vector<std::string>& items, 
     } else if (key == "label!") {
       f.not_labels.push_back(value);
     } else {
-      return invalid_argument("invalid filter '" + key + "'");
+      return invalid_argument("Invalid filter '" + key + "'");
     }
   }
   return f;

@@ -45,9 +45,14 @@ Result<TopTable> top(const Engine& eng, const ContainerRecord& c,
                                " is restarting, wait until the container is running");
   if (live.status != "running" && live.status != "paused")
     return failed_precondition("Container " + c.id + " is not running");
-  HAKO_TRY_ASSIGN(std::string text,
-                  runtime::container_ps_table(runtime_root(eng.state()), c.id, ps_args));
-  return parse_ps_table(text);
+  auto text = runtime::container_ps_table(runtime_root(eng.state()), c.id, ps_args);
+  if (!text) {
+    // dockerd's wording for ps arguments that leave out the PID column (`top c -o comm`).
+    if (text.error().message().find("no PID column") != std::string::npos)
+      return invalid_argument("Couldn't find PID field in ps output");
+    return text.error();
+  }
+  return parse_ps_table(*text);
 }
 
 }  // namespace hako::engine

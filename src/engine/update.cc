@@ -46,6 +46,9 @@ Status check_conflicts(const json::Value& old, const json::Value& ch) {
   if (int_of(ch, "CpuQuota") > 0 && int_of(old, "NanoCpus") > 0)
     return conflict(
         "Conflicting options: CPU Quota cannot be updated as NanoCPUs has already been set");
+  // dockerd 20.10 also refuses when no swap limit was ever set (MemorySwap 0), so a container
+  // without limits can only get one together with --memory-swap; hako lets --memory alone
+  // through (the swap limit follows it, twice the memory, as at create).
   if (int_of(ch, "Memory") > 0 && int_of(old, "MemorySwap") > 0 &&
       int_of(ch, "Memory") > int_of(old, "MemorySwap") && int_of(ch, "MemorySwap") == 0)
     return conflict(
