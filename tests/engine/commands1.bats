@@ -111,6 +111,13 @@ start_counter() {
 	expect "exited" exited "$(h inspect --format '{{.State.Status}}' frozen)"
 	h start frozen >/dev/null
 	h pause frozen >/dev/null
+	# A SIGKILL reaches a frozen container once it is thawed: kill thaws it, as dockerd.
+	run h kill frozen
+	expect "kill paused" "frozen" "$output"
+	run h wait frozen
+	expect "killed" 137 "$output"
+	h start frozen >/dev/null
+	h pause frozen >/dev/null
 	run h rm -f frozen
 	expect "rm -f paused" 0 "$status"
 }
