@@ -1,5 +1,8 @@
 #include "engine/update.h"
 
+#include <optional>
+#include <set>
+
 #include "base/strings.h"
 #include "engine/spec_parts.h"
 #include "oci/spec.h"
@@ -28,6 +31,39 @@ Error without_field_prefix(const Error& e) {
 bool blkio_weight_supported() {
   return sys::exists("/sys/fs/cgroup/blkio/blkio.weight") ||
          sys::exists("/sys/fs/cgroup/blkio/blkio.bfq.weight");
+}
+
+// A cpuset list ("0-3,5") as a set; nullopt when malformed.
+std::optional<std::set<int64_t>> parse_cpuset(std::string_view list) {
+  std::set<int64_t> out;
+  for (const auto& part : split(list, ',')) {
+    size_t dash = part.find('-');
+    auto lo = parse_int64(part.substr(0, dash));
+    auto hi = dash == std::string::npos ? lo : parse_int64(part.substr(dash + 1));
+    if (!lo || !hi || *lo < 0 || *hi < *lo || *hi - *lo > 65536) return std::nullopt;
+    for (int64_t i = *lo; i <= *hi; ++i) out.insert(i);
+  }
+  return out;
+}
+
+// dockerd's sysinfo checks of CpusetCpus / CpusetMems against the host's (the cpuset root's).
+Status check_cpuset(const json::Value& ch, const char* key, const char* file, const char* what,
+                    const char* noun) {
+  if (!ch.contains(key) || !ch[key].is_string() || ch[key].get<std::string>().empty()) return ok();
+  std::string want = ch[key].get<std::string>();
+  auto requested = parse_cpuset(want);
+  if (!requested) return invalid_argument("Invalid value " + want + " for cpuset " + what);
+  auto host = sys::read_file(std::string("/sys/fs/cgroup/cpuset/") + file, 4096);
+  if (!host) host = sys::read_file(std::string("/sys/fs/cgroup/") + file + ".effective", 4096);
+  if (!host) return ok();  // no cpuset controller to compare with: the kernel decides
+  std::string available(trim(*host));
+  auto avail = parse_cpuset(available);
+  if (!avail) return ok();
+  for (int64_t i : *requested)
+    if (!avail->count(i))
+      return invalid_argument(std::string("Requested ") + noun + " are not available - requested " +
+                              want + ", available: " + available + ".");
+  return ok();
 }
 
 // dockerd's container.UpdateContainer checks: NanoCpus and CpuPeriod/CpuQuota exclude each
@@ -97,6 +133,8 @@ Result<std::vector<std::string>> update(Engine& eng, const ContainerRecord& c,
   }
   if (int64_t m = int_of(ch, "Memory"); m > 0 && m < (6 << 20))
     return invalid_argument("Minimum memory limit allowed is 6MB");
+  HAKO_TRY(check_cpuset(ch, "CpusetCpus", "cpuset.cpus", "cpus", "CPUs"));
+  HAKO_TRY(check_cpuset(ch, "CpusetMems", "cpuset.mems", "mems", "memory nodes"));
 
   json::Value definition = c.definition;
   json::Value& hc = definition["Create"]["HostConfig"];

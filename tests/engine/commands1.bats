@@ -283,6 +283,8 @@ start_counter() {
 	expect "cpu conflict" "Error response from daemon: Cannot update container $id: Conflicting options: CPU Quota cannot be updated as NanoCPUs has already been set" "$output"
 	run h update --cpus abc ue
 	expect "bad cpus" "hako: invalid argument \"abc\" for \"--cpus\" flag: failed to parse abc as a rational number" "$output"
+	run h update --cpuset-cpus 4096 ue
+	expect "cpuset" "Error response from daemon: Requested CPUs are not available - requested 4096, available: $(cat /sys/fs/cgroup/cpuset/cpuset.cpus)." "$output"
 	run h update --restart sometimes ue
 	expect "bad restart status" 1 "$status"
 	[ "${#lines[@]}" -eq 1 ] || fail "one line: $output"
