@@ -42,11 +42,20 @@ Status apply_memory(const ControlFiles& dir, const oci::MemoryResources& m) {
   if (limit > 0 && swap > 0 && swap < limit)
     return invalid_argument("linux.resources.memory.swap: memory+swap (" + str(swap) +
                             ") must be at least the memory limit (" + str(limit) + ")");
-  // A fresh cgroup has both limits at the maximum, and the kernel keeps memsw >= limit at every
-  // step: lower the memory limit first, then memory+swap.
+  // The kernel keeps memsw >= limit at every step. A fresh cgroup has both at the maximum:
+  // lower the memory limit first, then memory+swap. An update that raises the limit above the
+  // current memory+swap (`update --memory`) must raise memory+swap first (as runc does).
+  bool swap_first = false;
+  if (limit > 0 && swap != 0 && dir.present() && dir.has("memory.memsw.limit_in_bytes")) {
+    auto current = dir.read("memory.memsw.limit_in_bytes");
+    auto value = current ? parse_int64(trim(*current)) : std::nullopt;
+    swap_first = value && limit > *value;
+  }
+  if (swap_first)
+    HAKO_TRY(dir.write("memory.memsw.limit_in_bytes", str(swap), "linux.resources.memory.swap"));
   if (limit != 0)
     HAKO_TRY(dir.write("memory.limit_in_bytes", str(limit), "linux.resources.memory.limit"));
-  if (swap != 0) {
+  if (swap != 0 && !swap_first) {
     if (!dir.present() || dir.has("memory.memsw.limit_in_bytes")) {
       HAKO_TRY(dir.write("memory.memsw.limit_in_bytes", str(swap), "linux.resources.memory.swap"));
     } else if (swap != -1 && swap != limit) {

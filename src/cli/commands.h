@@ -42,5 +42,13 @@ void add_inspect(CLI::App& parent, Context& ctx, bool containers_only);
 void add_exec(CLI::App& parent, Context& ctx);
 void add_logs(CLI::App& parent, Context& ctx);
 void add_attach(CLI::App& parent, Context& ctx);
+void add_pause(CLI::App& parent, Context& ctx);
+void add_unpause(CLI::App& parent, Context& ctx);
+void add_top(CLI::App& parent, Context& ctx);
+void add_stats(CLI::App& parent, Context& ctx);
+void add_rename(CLI::App& parent, Context& ctx);
+void add_update(CLI::App& parent, Context& ctx);
+void add_port(CLI::App& parent, Context& ctx);
+void add_container_prune(CLI::App& parent, Context& ctx);  // `container prune` only
 
 }  // namespace hako::cli

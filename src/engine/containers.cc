@@ -94,6 +94,21 @@ std::string generate_name(int attempt) {
   return name;
 }
 
+// Docker's conflict error, naming the container that holds the name.
+static Error name_conflict(db::Database& db, const std::string& name) {
+  std::string holder = "unknown";
+  if (auto q = db.prepare("SELECT id FROM containers WHERE name = ?")) {
+    q->bind(1, name);
+    auto more = q->step();
+    if (more && *more) holder = q->column_text(0);
+  }
+  return Error(ErrorCode::kAlreadyExists,
+               "Conflict. The container name \"/" + name + "\" is already in use by container \"" +
+                   holder +
+                   "\". You have to remove (or rename) that container to be able to reuse that "
+                   "name.");
+}
+
 Status ContainerStore::insert(const ContainerRecord& c) {
   HAKO_TRY_ASSIGN(auto st, db_->prepare("INSERT INTO containers(id, name, image, created, config) "
                                         "VALUES (?, ?, ?, ?, ?)"));
@@ -101,19 +116,8 @@ Status ContainerStore::insert(const ContainerRecord& c) {
   std::string def = c.definition.dump();
   st.bind(5, def);
   Status s = st.run();
-  if (!s && s.error().code() == ErrorCode::kAlreadyExists) {
-    // The id is random: the conflict is the name's.
-    HAKO_TRY_ASSIGN(auto q, db_->prepare("SELECT id FROM containers WHERE name = ?"));
-    q.bind(1, c.name);
-    std::string holder = "unknown";
-    auto more = q.step();
-    if (more && *more) holder = q.column_text(0);
-    return Error(ErrorCode::kAlreadyExists,
-                 "Conflict. The container name \"/" + c.name +
-                     "\" is already in use by container \"" + holder +
-                     "\". You have to remove (or rename) that container to be able to reuse that "
-                     "name.");
-  }
+  // The id is random: the conflict is the name's.
+  if (!s && s.error().code() == ErrorCode::kAlreadyExists) return name_conflict(*db_, c.name);
   return s;
 }
 
@@ -165,9 +169,7 @@ Status ContainerStore::rename(const std::string& id, const std::string& name) {
   HAKO_TRY_ASSIGN(auto st, db_->prepare("UPDATE containers SET name = ? WHERE id = ?"));
   st.bind(1, name).bind(2, id);
   Status s = st.run();
-  if (!s && s.error().code() == ErrorCode::kAlreadyExists)
-    return Error(ErrorCode::kAlreadyExists,
-                 "Conflict. The container name \"/" + name + "\" is already in use");
+  if (!s && s.error().code() == ErrorCode::kAlreadyExists) return name_conflict(*db_, name);
   return s;
 }
 

@@ -363,6 +363,11 @@ Status Engine::kill(const ContainerRecord& c, int signal) {
   if (live.status != "running" && live.status != "paused")
     return failed_precondition("Cannot kill container: " + c.name + ": Container " + c.id +
                                " is not running");
+  // As dockerd: a frozen process gets its SIGKILL only when thawed, so thaw it after sending.
+  ScopeExit thaw([&] {
+    if (live.status == "paused" && signal == SIGKILL)
+      (void)runtime::resume_container(runtime_root(state_), c.id);
+  });
   if (live.shim_alive) {
     HAKO_TRY_ASSIGN(UniqueFd conn, connect(c.id));
     json::Value req = {{"signal", signal}};

@@ -88,6 +88,14 @@ int main(int argc, char** argv) {
     cli::add_exec(parent, ctx);
     cli::add_logs(parent, ctx);
     cli::add_attach(parent, ctx);
+    cli::add_pause(parent, ctx);
+    cli::add_unpause(parent, ctx);
+    cli::add_top(parent, ctx);
+    cli::add_stats(parent, ctx);
+    cli::add_rename(parent, ctx);
+    cli::add_update(parent, ctx);
+    cli::add_port(parent, ctx);
+    if (!top) cli::add_container_prune(parent, ctx);
   };
   add_container_commands(app, true);
   CLI::App* container = app.add_subcommand("container", "Manage containers");
