@@ -41,5 +41,8 @@ void add_ps(CLI::App& parent, Context& ctx, const char* name = "ps");
 void add_inspect(CLI::App& parent, Context& ctx, bool containers_only);
 void add_exec(CLI::App& parent, Context& ctx);
 void add_logs(CLI::App& parent, Context& ctx);
+void add_cp(CLI::App& parent, Context& ctx);
+void add_diff(CLI::App& parent, Context& ctx);
+void add_commit(CLI::App& parent, Context& ctx);
 
 }  // namespace hako::cli

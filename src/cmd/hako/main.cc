@@ -85,6 +85,9 @@ int main(int argc, char** argv) {
     cli::add_inspect(parent, ctx, !top);
     cli::add_exec(parent, ctx);
     cli::add_logs(parent, ctx);
+    cli::add_cp(parent, ctx);
+    cli::add_diff(parent, ctx);
+    cli::add_commit(parent, ctx);
   };
   add_container_commands(app, true);
   CLI::App* container = app.add_subcommand("container", "Manage containers");
