@@ -203,8 +203,9 @@ Status copy_from_tar(archive::Reader& in, const CopyEnd& dst, const CopyOptions&
     return sys_error("stat " + dst.display);
   if (!d || !S_ISDIR(sb.st_mode))
     return failed_precondition("destination \"" + dst.display + "\" must be a directory");
-  HAKO_TRY(
-      archive::extract_layer(in, "/proc/self/fd/" + std::to_string(d->get()), extract_options(o)));
+  HAKO_TRY_CTX(
+      archive::extract_layer(in, "/proc/self/fd/" + std::to_string(d->get()), extract_options(o)),
+      "copy to " + dst.display);
   return ok();
 }
 

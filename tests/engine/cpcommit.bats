@@ -94,7 +94,7 @@ PY
 	ok run --name out1 busybox sh -c 'echo hi >/newfile; mkdir -p /etc/sub/deep; echo y >/etc/sub/deep/y'
 	ok cp out1:/newfile "$HOST/"
 	[ "$(cat "$HOST/newfile")" = hi ] || fail "file into dir"
-	ok cp out1:/newfile "$HOST/renamed"
+	ok container cp out1:/newfile "$HOST/renamed"
 	[ "$(cat "$HOST/renamed")" = hi ] || fail "file to new name"
 	ok cp out1:/etc/sub "$HOST/"
 	[ "$(cat "$HOST/sub/deep/y")" = y ] || fail "dir into dir"
@@ -208,6 +208,8 @@ PY
 	ok diff diff1
 	[ "$output" = "$(printf 'C /bin\nD /bin/vi\nC /etc\nC /etc/passwd\nA /etc/sub\nA /etc/sub/y\nA /newfile')" ] ||
 		fail "diff: $output"
+	ok container diff diff1
+	[ "${lines[0]}" = "C /bin" ] || fail "container diff: $output"
 	run hako diff nosuch
 	[ "$status" -eq 1 ] && [ "$output" = "Error response from daemon: No such container: nosuch" ] || fail "$output"
 }
