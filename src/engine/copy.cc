@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <climits>
 #include <thread>
 
 #include "archive/extract.h"
@@ -147,9 +148,32 @@ Status transfer(int src_fd, const std::string& name, int dest_dir, const CopyOpt
 
 }  // namespace
 
-Status copy_path(const CopyEnd& src, const CopyEnd& dst, const CopyOptions& o) {
+// Docker copies to what a symlink at the destination names, as a path (up to 10 links): a
+// file then replaces the link's target, not the link. Inside a container the target is
+// resolved in its root like any path.
+Result<std::string> follow_destination(const CopyEnd& dst) {
+  std::string path = dst.path;
+  for (int i = 0; i < 10; ++i) {
+    auto fd = open_end(dst, path, false);
+    if (!fd) return path;
+    struct stat sb;
+    if (::fstatat(fd->get(), "", &sb, AT_EMPTY_PATH) != 0 || !S_ISLNK(sb.st_mode)) return path;
+    char target[PATH_MAX + 1];
+    ssize_t n = ::readlinkat(fd->get(), "", target, PATH_MAX);
+    if (n <= 0) return sys_error("readlink " + path);
+    std::string t(target, static_cast<size_t>(n));
+    path = t.starts_with("/") ? t : dir_name(path) + "/" + t;
+  }
+  return failed_precondition("too many levels of symbolic links at " + dst.display);
+}
+
+Status copy_path(const CopyEnd& src, const CopyEnd& given_dst, const CopyOptions& o) {
   HAKO_TRY_ASSIGN(Source s, open_source(src, o));
-  // Docker follows a symlink at the destination.
+  CopyEnd dst = given_dst;
+  // A trailing "/" asks for a directory: the lookup follows the link by itself then.
+  if (dst.path.back() != '/' && !copies_contents(dst.path)) {
+    HAKO_TRY_ASSIGN(dst.path, follow_destination(dst));
+  }
   auto d = open_end(dst, dst.path, true);
   bool dst_exists = bool(d);
   if (!d && d.error().sys_errno() != ENOENT)

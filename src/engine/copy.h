@@ -14,7 +14,8 @@
 // directory's contents; a directory onto an existing directory goes inside it, onto a missing
 // path becomes that path, onto a file is an error; a file onto a directory goes inside it, onto
 // a file replaces it, onto a missing path becomes it (a trailing "/" then is an error). Symlinks
-// are copied as links unless follow_link (a source's last component) or a trailing "/".
+// are copied as links unless follow_link (a source's last component) or a trailing "/"; a
+// symlink at the destination is followed (its target replaced, not the link).
 // Owners: the tar's (archive), else the caller's, which as root is the container's root user.
 // Stateless; the calls block until the copy is done.
 #pragma once

@@ -143,7 +143,7 @@ PY
 	echo g >"$HOST/d/e/g"
 	chown 1234:55 "$HOST/f"
 	: >"$HOST/.wh.keep"
-	ok create --name in1 busybox sh -c 'ls -ln /f1 /fa | awk "{print \$3\":\"\$4\" \"\$9}"; cat /d/e/g /newd/e/g /tmp/e/g /srv/f; ls -a /tmp /tmp2'
+	ok create --name in1 busybox sh -c 'ls -ln /f1 /fa | awk "{print \$3\":\"\$4\" \"\$9}"; cat /d/e/g /newd/e/g /tmp/e/g /srv/f; ls -a /tmp /tmp2; readlink /lnk; cat /etc/target'
 	ok cp "$HOST/f" in1:/f1
 	ok cp -a "$HOST/f" in1:/fa
 	ok cp "$HOST/d" in1:/
@@ -154,6 +154,10 @@ PY
 	ok cp "$HOST/tmp2" in1:/
 	ok cp "$HOST/d" in1:/srv
 	tar -C "$HOST" -cf - f | hako cp - in1:/srv
+	# A symlink at the destination is followed: its target gets the file, the link stays.
+	ln -s /etc/target "$HOST/lnk"
+	ok cp "$HOST/lnk" in1:/lnk
+	ok cp "$HOST/f" in1:/lnk
 	run hako cp "$HOST/d" in1:/f1
 	[ "$status" -eq 1 ] && [ "$output" = "Error: cannot copy a directory to a file" ] || fail "dir onto file: $output"
 	run hako cp - in1:/f1 </dev/null
@@ -167,6 +171,7 @@ PY
 	[ "${lines[2]}" = g ] && [ "${lines[3]}" = g ] && [ "${lines[4]}" = g ] && [ "${lines[5]}" = f ] ||
 		fail "contents: $output"
 	grep -qx '.wh.keep' <<<"$output" || fail ".wh. name not copied literally: $output"
+	[ "${lines[-2]}" = /etc/target ] && [ "${lines[-1]}" = f ] || fail "symlink destination: $output"
 }
 
 @test "cp to and from a running container goes through its own view (volumes)" {
