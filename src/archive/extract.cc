@@ -94,7 +94,7 @@ class Extractor {
     auto [parent_view, base] = split_entry_name(name);
     std::string parent(parent_view);
 
-    if (!name.empty()) {
+    if (!name.empty() && options_.whiteouts) {
       WhiteoutName wh = classify_whiteout(base);
       switch (wh.kind) {
         case WhiteoutKind::kNone:

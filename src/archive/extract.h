@@ -50,6 +50,11 @@ struct ExtractOptions {
   uint32_t id_shift = 0;  // added to every uid and gid (user-namespace remapping)
   // Write the opaque marker as user.overlay.opaque (overlay's userxattr option, rootless).
   bool userxattr = false;
+  // ".wh." entries are whiteouts (layers); off for `cp`, where they are ordinary names.
+  bool whiteouts = true;
+  // Refuse to replace a directory with a non-directory or the reverse (Docker's
+  // NoOverwriteDirNonDir, for `cp`); layers replace freely.
+  bool keep_types = false;
   // Memory for file data copied out of libarchive and waiting for a worker.
   size_t queue_bytes = 64 << 20;
 };

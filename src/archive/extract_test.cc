@@ -420,6 +420,42 @@ TEST_F(Extract, WhiteoutsAndOpaqueDirs) {
   EXPECT_EQ(r->whiteouts, 3u);
 }
 
+TEST_F(Extract, WhiteoutNamesLiteralForCp) {
+  ExtractOptions opts;
+  opts.whiteouts = false;
+  std::string tar =
+      TarBuilder().file("a/.wh.x", "w").file("b/.wh..wh..opq", "o").file("a/x", "x").finish();
+  auto r = extract(tar, opts);
+  ASSERT_TRUE(r) << r.error().message();
+  EXPECT_EQ(read("a/.wh.x"), "w");
+  EXPECT_EQ(read("b/.wh..wh..opq"), "o");
+  EXPECT_EQ(read("a/x"), "x");
+  EXPECT_EQ(r->whiteouts, 0u);
+}
+
+TEST_F(Extract, KeepTypesRefusesDirNonDirReplacement) {
+  ASSERT_TRUE(sys::make_dirs(dest_ + "/d/sub"));
+  ASSERT_TRUE(sys::write_file_atomic(dest_ + "/f", "old"));
+  ExtractOptions opts;
+  opts.keep_types = true;
+  auto r = extract(TarBuilder().file("d", "file over dir").finish(), opts);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message().find("cannot overwrite directory \"/d\" with non-directory"),
+            std::string::npos)
+      << r.error().message();
+  r = extract(TarBuilder().dir("f").finish(), opts);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message().find("cannot overwrite non-directory \"/f\" with directory"),
+            std::string::npos)
+      << r.error().message();
+  // Same types are merged or replaced as usual.
+  r = extract(TarBuilder().dir("d").file("d/n", "n").file("f", "new").finish(), opts);
+  ASSERT_TRUE(r) << r.error().message();
+  EXPECT_EQ(read("f"), "new");
+  EXPECT_EQ(read("d/n"), "n");
+  EXPECT_TRUE(exists_in_dest("d/sub"));
+}
+
 TEST_F(Extract, TruncatedArchive) {
   std::string tar = TarBuilder().file("f", std::string(100000, 'x')).finish();
   for (size_t cut : {size_t{700}, size_t{50000}}) {

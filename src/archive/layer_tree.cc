@@ -100,6 +100,10 @@ Result<bool> LayerTree::clear_slot(int dirfd, const std::string& base, const std
     return sys_error("stat existing entry");
   }
   if (S_ISDIR(sb.st_mode) && keep_dir) return true;
+  if (options_->keep_types && S_ISDIR(sb.st_mode))
+    return failed_precondition("cannot overwrite directory \"/" + name + "\" with non-directory");
+  if (options_->keep_types && keep_dir)
+    return failed_precondition("cannot overwrite non-directory \"/" + name + "\" with directory");
   // Later entries win, as in Docker: a file replaces a directory (and everything in it,
   // symlinks included, none of which are followed), a directory replaces a file.
   if (S_ISDIR(sb.st_mode)) {

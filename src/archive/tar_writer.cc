@@ -13,6 +13,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <vector>
 
 #include "archive/whiteout.h"
@@ -60,29 +61,36 @@ class TarWriter {
   Status write_dir_contents(int dirfd, const std::string& prefix) {
     HAKO_TRY_ASSIGN(std::vector<std::string> names, list_dir(dirfd, prefix));
     for (const std::string& name : names) {
-      std::string path = prefix + name;
+      if (skip_ != nullptr && skip_->count(prefix + name)) continue;
       struct stat sb;
       if (::fstatat(dirfd, name.c_str(), &sb, AT_SYMLINK_NOFOLLOW) != 0)
-        return sys_error("stat " + path);
-      if (S_ISDIR(sb.st_mode)) {
-        int fd = ::openat(dirfd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (fd < 0) return sys_error("open " + path);
-        UniqueFd dir(fd);
-        EntryPtr e = make_entry(path + "/", sb);
-        HAKO_TRY(write_header(e.get(), path));
-        auto opaque = get_xattr(dir.get(), opaque_xattr_name(false).c_str());
-        if (!opaque) opaque = get_xattr(dir.get(), opaque_xattr_name(true).c_str());
-        if (opaque && *opaque == "y")
-          HAKO_TRY(write_marker(path + "/" + std::string(kOpaqueMarker), sb));
-        HAKO_TRY(write_dir_contents(dir.get(), path + "/"));
-      } else {
-        HAKO_TRY(write_non_dir(dirfd, name, path, sb));
-      }
+        return sys_error("stat " + prefix + name);
+      HAKO_TRY(write_entry(dirfd, name, prefix + name, sb));
     }
     return ok();
   }
 
+  // (dirfd, name) is the entry, stat'ed as sb; name "" means dirfd itself (an O_PATH fd).
+  // path "" with a directory: its contents only, at the top level.
+  Status write_entry(int dirfd, const std::string& name, const std::string& path,
+                     const struct stat& sb) {
+    if (!S_ISDIR(sb.st_mode)) return write_non_dir(dirfd, name, path, sb);
+    int fd = ::openat(dirfd, name.empty() ? "." : name.c_str(),
+                      O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) return sys_error("open " + (path.empty() ? std::string(".") : path));
+    UniqueFd dir(fd);
+    if (path.empty()) return write_dir_contents(dir.get(), "");
+    EntryPtr e = make_entry(path + "/", sb);
+    HAKO_TRY(write_header(e.get(), path));
+    auto opaque = get_xattr(dir.get(), opaque_xattr_name(false).c_str());
+    if (!opaque) opaque = get_xattr(dir.get(), opaque_xattr_name(true).c_str());
+    if (opaque && *opaque == "y")
+      HAKO_TRY(write_marker(path + "/" + std::string(kOpaqueMarker), sb));
+    return write_dir_contents(dir.get(), path + "/");
+  }
+
   const TarStats& stats() const { return stats_; }
+  void set_skip(const std::set<std::string>* skip) { skip_ = skip; }
 
  private:
   Result<std::vector<std::string>> list_dir(int dirfd, const std::string& prefix) {
@@ -138,6 +146,7 @@ class TarWriter {
     EntryPtr e = make_entry(path, sb);
     if (S_ISLNK(sb.st_mode)) {
       char target[PATH_MAX + 1];
+      // An empty name reads the link an O_PATH|O_NOFOLLOW fd names (readlinkat(2)).
       ssize_t n = ::readlinkat(dirfd, name.c_str(), target, PATH_MAX);
       if (n < 0) return sys_error("readlink " + path);
       target[n] = 0;
@@ -158,7 +167,10 @@ class TarWriter {
         return write_header(e.get(), path);
       }
     }
-    int fd = ::openat(dirfd, name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    // An O_PATH fd is reopened for reading through /proc/self/fd, which names that very inode.
+    int fd = name.empty()
+                 ? ::open(("/proc/self/fd/" + std::to_string(dirfd)).c_str(), O_RDONLY | O_CLOEXEC)
+                 : ::openat(dirfd, name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0) return sys_error("open " + path);
     UniqueFd file(fd);
     if (auto cap = get_xattr(file.get(), "security.capability"))
@@ -192,14 +204,16 @@ class TarWriter {
   WriteContext& ctx_;
   TarStats stats_;
   std::map<std::pair<dev_t, ino_t>, std::string> links_;
+  const std::set<std::string>* skip_ = nullptr;
 };
 
 }  // namespace
 
-Result<TarStats> write_tar(const std::string& src_dir, Writer& out) {
-  int fd = ::open(src_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return sys_error("open " + src_dir);
-  UniqueFd root(fd);
+namespace {
+
+// Runs fn(TarWriter&) on a tar writer over out, then closes the archive.
+template <typename Fn>
+Result<TarStats> with_tar_writer(Writer& out, const std::string& what, Fn&& fn) {
   std::unique_ptr<struct archive, ArchiveWriteFree> a(archive_write_new());
   WriteContext ctx{&out};
   // pax_restricted: plain ustar headers unless a name, size or xattr needs a pax record.
@@ -209,12 +223,36 @@ Result<TarStats> write_tar(const std::string& src_dir, Writer& out) {
       archive_write_open(a.get(), &ctx, nullptr, write_callback, nullptr) != ARCHIVE_OK)
     return internal_error(std::string("set up tar writer: ") + archive_error_string(a.get()));
   TarWriter writer(a.get(), ctx);
-  HAKO_TRY_CTX(writer.write_dir_contents(root.get(), ""), "write tar of " + src_dir);
+  HAKO_TRY_CTX(fn(writer), what);
   if (archive_write_close(a.get()) != ARCHIVE_OK) {
-    if (ctx.error) return std::move(*ctx.error).context("write tar of " + src_dir);
-    return internal_error("write tar of " + src_dir + ": " + archive_error_string(a.get()));
+    if (ctx.error) return std::move(*ctx.error).context(what);
+    return internal_error(what + ": " + archive_error_string(a.get()));
   }
   return writer.stats();
+}
+
+}  // namespace
+
+Result<TarStats> write_tar(const std::string& src_dir, Writer& out) {
+  return write_tar(src_dir, out, {});
+}
+
+Result<TarStats> write_tar(const std::string& src_dir, Writer& out,
+                           const std::set<std::string>& skip) {
+  int fd = ::open(src_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return sys_error("open " + src_dir);
+  UniqueFd root(fd);
+  return with_tar_writer(out, "write tar of " + src_dir, [&](TarWriter& w) {
+    w.set_skip(&skip);
+    return w.write_dir_contents(root.get(), "");
+  });
+}
+
+Result<TarStats> write_tar_path(int path_fd, const std::string& name, Writer& out) {
+  struct stat sb;
+  if (::fstatat(path_fd, "", &sb, AT_EMPTY_PATH) != 0) return sys_error("stat " + name);
+  return with_tar_writer(out, "write tar of " + (name.empty() ? std::string(".") : name),
+                         [&](TarWriter& w) { return w.write_entry(path_fd, "", name, sb); });
 }
 
 }  // namespace hako::archive

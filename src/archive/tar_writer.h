@@ -10,6 +10,7 @@
 // while it is written.
 #pragma once
 
+#include <set>
 #include <string>
 
 #include "archive/reader.h"
@@ -23,5 +24,14 @@ struct TarStats {
 };
 
 Result<TarStats> write_tar(const std::string& src_dir, Writer& out);
+// As write_tar, leaving out the entries (and what is under them) named in skip: "etc/hosts",
+// relative to src_dir.
+Result<TarStats> write_tar(const std::string& src_dir, Writer& out,
+                           const std::set<std::string>& skip);
+
+// One file or tree as `cp` sends it: path_fd (O_PATH; O_NOFOLLOW for a symlink itself) becomes
+// the entry `name` ("etc", "etc/passwd", ...); a directory with name "" gives its contents at
+// the top level. Same format as write_tar.
+Result<TarStats> write_tar_path(int path_fd, const std::string& name, Writer& out);
 
 }  // namespace hako::archive

@@ -1,10 +1,15 @@
 #include "archive/tar_writer.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
 #include <unistd.h>
+
+#include <cstring>
+#include <string>
+#include <vector>
 
 #include "archive/extract.h"
 #include "archive/hostile_tar.h"
@@ -77,6 +82,64 @@ TEST_F(TarWriterTest, RoundTripIsDeterministicAndKeepsWhiteouts) {
   StringWriter w3(&tar3);
   ASSERT_TRUE(write_tar(base_ + "/b", w3));
   EXPECT_EQ(tar1, tar3);
+}
+
+// Lists a tar's entry names in order.
+std::vector<std::string> names_of(const std::string& tar) {
+  std::vector<std::string> out;
+  for (size_t off = 0; off + 512 <= tar.size();) {
+    std::string name(tar.data() + off, strnlen(tar.data() + off, 100));
+    if (name.empty()) break;
+    uint64_t size = std::stoull(std::string(tar.data() + off + 124, 11), nullptr, 8);
+    out.push_back(name);
+    off += 512 + (size + 511) / 512 * 512;
+  }
+  return out;
+}
+
+TEST_F(TarWriterTest, WritePathNamesTheEntry) {
+  ASSERT_TRUE(sys::make_dirs(base_ + "/src/sub"));
+  ASSERT_TRUE(sys::write_file_atomic(base_ + "/src/sub/y", "y"));
+  ASSERT_TRUE(sys::write_file_atomic(base_ + "/src/f", "data"));
+  ASSERT_EQ(::symlink("/etc/passwd", (base_ + "/src/link").c_str()), 0);
+  auto tar_of = [&](const std::string& path, int flags, const std::string& name) {
+    int fd = ::open(path.c_str(), O_PATH | O_CLOEXEC | flags);
+    EXPECT_GE(fd, 0) << path;
+    std::string out;
+    StringWriter w(&out);
+    auto r = write_tar_path(fd, name, w);
+    ::close(fd);
+    EXPECT_TRUE(r) << r.error().message();
+    return names_of(out);
+  };
+  using V = std::vector<std::string>;
+  EXPECT_EQ(tar_of(base_ + "/src", 0, "src"),
+            (V{"src/", "src/f", "src/link", "src/sub/", "src/sub/y"}));
+  EXPECT_EQ(tar_of(base_ + "/src/sub", 0, "."), (V{"./", "./y"}));
+  EXPECT_EQ(tar_of(base_ + "/src/sub", 0, ""), (V{"y"}));
+  EXPECT_EQ(tar_of(base_ + "/src/f", 0, "renamed"), (V{"renamed"}));
+  EXPECT_EQ(tar_of(base_ + "/src/link", O_NOFOLLOW, "link"), (V{"link"}));
+
+  // A symlink stays a symlink; a file keeps its data.
+  int fd = ::open((base_ + "/src/link").c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC);
+  std::string out;
+  StringWriter w(&out);
+  ASSERT_TRUE(write_tar_path(fd, "l", w));
+  ::close(fd);
+  ASSERT_TRUE(extract_to(out, base_ + "/x"));
+  char target[64] = {};
+  ASSERT_GT(::readlink((base_ + "/x/l").c_str(), target, sizeof target - 1), 0);
+  EXPECT_STREQ(target, "/etc/passwd");
+}
+
+TEST_F(TarWriterTest, SkipLeavesOutEntries) {
+  ASSERT_TRUE(sys::make_dirs(base_ + "/src/etc"));
+  ASSERT_TRUE(sys::write_file_atomic(base_ + "/src/etc/hosts", ""));
+  ASSERT_TRUE(sys::write_file_atomic(base_ + "/src/etc/passwd", "p"));
+  std::string out;
+  StringWriter w(&out);
+  ASSERT_TRUE(write_tar(base_ + "/src", w, {"etc/hosts"}));
+  EXPECT_EQ(names_of(out), (std::vector<std::string>{"etc/", "etc/passwd"}));
 }
 
 TEST_F(TarWriterTest, MissingDirIsAnError) {

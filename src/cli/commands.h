@@ -50,5 +50,8 @@ void add_rename(CLI::App& parent, Context& ctx);
 void add_update(CLI::App& parent, Context& ctx);
 void add_port(CLI::App& parent, Context& ctx);
 void add_container_prune(CLI::App& parent, Context& ctx);  // `container prune` only
+void add_cp(CLI::App& parent, Context& ctx);
+void add_diff(CLI::App& parent, Context& ctx);
+void add_commit(CLI::App& parent, Context& ctx);
 
 }  // namespace hako::cli

@@ -70,6 +70,8 @@ class Engine {
   // The exit code once the container is not running.
   Result<int> wait(const ContainerRecord& c);
   Status remove(const ContainerRecord& c, bool force, bool volumes);
+  // The overlay of the image's layers and the container's upper dir at its rootfs/.
+  Result<snapshot::MountGuard> mount_rootfs(const ContainerRecord& c);
 
  private:
   Engine(std::string root, std::string state, Executables exe, image::ImageStore images)
@@ -77,7 +79,6 @@ class Engine {
         state_(std::move(state)),
         exe_(std::move(exe)),
         images_(std::move(images)) {}
-  Result<snapshot::MountGuard> mount_rootfs(const ContainerRecord& c);
   Status cleanup_without_shim(const ContainerRecord& c, int exit_code);
 
   std::string root_, state_;

@@ -96,6 +96,9 @@ int main(int argc, char** argv) {
     cli::add_update(parent, ctx);
     cli::add_port(parent, ctx);
     if (!top) cli::add_container_prune(parent, ctx);
+    cli::add_cp(parent, ctx);
+    cli::add_diff(parent, ctx);
+    cli::add_commit(parent, ctx);
   };
   add_container_commands(app, true);
   CLI::App* container = app.add_subcommand("container", "Manage containers");
