@@ -7,6 +7,7 @@
 #include "engine/inspect.h"
 #include "format/render.h"
 #include "image/inspect.h"
+#include "sys/file.h"
 
 namespace hako::cli {
 namespace {
@@ -39,7 +40,16 @@ Status run(Context& ctx, const Options& o) {
     std::optional<json::Value> found;
     if (o.type != "image") {
       auto c = eng.containers().resolve(n);
-      if (c) found = engine::inspect_container(*c, eng.state_of(c->id), eng.paths(c->id));
+      if (c) {
+        std::optional<json::Value> spec;
+        auto text = sys::read_file(eng.paths(c->id).config_json(), 16 << 20);
+        if (text) {
+          auto parsed = json::parse(*text, "config.json");
+          if (parsed) spec = std::move(*parsed);
+        }
+        found = engine::inspect_container(*c, eng.state_of(c->id), eng.paths(c->id),
+                                          spec ? &*spec : nullptr, engine::volumes_dir(eng.root()));
+      }
     }
     if (!found && o.type != "container") {
       auto img = inspect_image(eng, n);

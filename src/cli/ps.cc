@@ -5,6 +5,8 @@
 #include <ftw.h>
 #include <chrono>
 #include <memory>
+#include <regex>
+#include <set>
 
 #include "cli/commands.h"
 #include "cli/engine_access.h"
@@ -99,8 +101,35 @@ bool label_matches(const json::Value& labels, const std::string& want) {
   return eq == std::string::npos || labels[k] == want.substr(eq + 1);
 }
 
+const std::set<std::string>& row_fields() {
+  static const std::set<std::string> kFields = {
+      "ID",    "Image",  "Command", "CreatedAt", "RunningFor",   "Ports", "State",   "Status",
+      "Names", "Labels", "Mounts",  "Networks",  "LocalVolumes", "Size",  "LabelMap"};
+  return kFields;
+}
+
+// Docker's ps formats a struct: a field it lacks is an error, and `.Label "k"` is a method.
+// Ours formats JSON rows, so check the fields first and turn the method into an index.
+Result<std::string> prepare_format(const std::string& format, std::set<std::string>* labels) {
+  static const std::regex kLabel(R"re(\.Label\s+"([^"]*)")re");
+  std::string out;
+  for (std::sregex_iterator it(format.begin(), format.end(), kLabel), end; it != end; ++it)
+    labels->insert((*it)[1].str());
+  out = std::regex_replace(format, kLabel, "(index .LabelMap \"$1\")");
+  static const std::regex kField(R"re((^|[\s({|])\.([A-Za-z_][A-Za-z0-9_]*))re");
+  for (std::sregex_iterator it(out.begin(), out.end(), kField), end; it != end; ++it) {
+    std::string name = (*it)[2].str();
+    if (!row_fields().count(name))
+      return invalid_argument("template: can't evaluate field " + name +
+                              " in type *formatter.containerContext");
+  }
+  return out;
+}
+
 Status run(Context& ctx, const Options& o) {
   HAKO_TRY_ASSIGN(std::vector<Filter> filters, parse_filters(o.filters));
+  std::set<std::string> wanted_labels;
+  HAKO_TRY_ASSIGN(std::string format, prepare_format(o.format, &wanted_labels));
   HAKO_TRY_ASSIGN(engine::Engine eng, open_engine(ctx));
   HAKO_TRY_ASSIGN(auto all, eng.containers().list());
   int64_t now = now_ns();
@@ -164,6 +193,12 @@ Status run(Context& ctx, const Options& o) {
         {"LocalVolumes", "0"},
         {"Size", ""},
     };
+    json::Value label_map = json::Value::object();
+    for (const auto& k : wanted_labels) label_map[k] = "";
+    if (config.contains("Labels") && config["Labels"].is_object())
+      for (auto it = config["Labels"].begin(); it != config["Labels"].end(); ++it)
+        label_map[it.key()] = it.value();
+    row["LabelMap"] = label_map;
     if (o.size) {
       row["Size"] = human_size(dir_bytes(eng.paths(c.id).upper())) + " (virtual " +
                     human_size(dir_bytes(eng.paths(c.id).upper())) + ")";
@@ -182,7 +217,7 @@ Status run(Context& ctx, const Options& o) {
                                                               {"Names", "NAMES"},
                                                               {"CreatedAt", "CREATED AT"},
                                                               {"LocalVolumes", "LOCAL VOLUMES"}};
-  HAKO_TRY_ASSIGN(std::string text, format::render_rows(o.format, rows, kHeaders, fallback));
+  HAKO_TRY_ASSIGN(std::string text, format::render_rows(format, rows, kHeaders, fallback));
   return print(ctx.out, text);
 }
 

@@ -15,8 +15,10 @@ namespace hako::engine {
 // Entrypoint + Cmd of the merged config: what the container runs.
 std::vector<std::string> container_command(const ContainerRecord& c);
 
-json::Value inspect_container(const ContainerRecord& c, const LiveState& s,
-                              const ContainerPaths& p);
+// spec: the container's config.json (for Mounts), or nullptr; volumes_root: <root>/volumes.
+json::Value inspect_container(const ContainerRecord& c, const LiveState& s, const ContainerPaths& p,
+                              const json::Value* spec = nullptr,
+                              const std::string& volumes_root = "");
 
 // RFC 3339 with nanoseconds, UTC, from unix nanoseconds.
 std::string rfc3339_nano(int64_t ns);

@@ -59,7 +59,6 @@ load helpers
 }
 
 @test "interactive: run -it of a command that exits at once: its code; --rm leaves nothing" {
-	skip "not yet: hako run -it of a quick command races the shim: \"the container's shim went away before it exited\", exit 125, and --rm leaves the container"
 	use_tmux
 	tmux_start "for i in 1 2 3; do $HAKO --root $ROOT --state $STATE run -it --rm busybox sh -c 'exit 3'; echo status=\$?; done; echo done"
 	tmux_wait '^done$' 30
@@ -69,7 +68,6 @@ load helpers
 }
 
 @test "interactive: run -it with stdin at its end (script </dev/null)" {
-	skip "not yet: hako run -it of a quick command races the shim: \"the container's shim went away before it exited\", exit 125, and --rm leaves the container"
 	command -v script >/dev/null || need_cap "script (bsdutils) is not installed"
 	run script -qec "timeout 30 $HAKO --root $ROOT --state $STATE run -it --rm busybox sh -c 'tty; exit 4'" /dev/null </dev/null
 	echo "$output" >&2

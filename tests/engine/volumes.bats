@@ -72,7 +72,6 @@ load helpers
 }
 
 @test "volumes: inspect's Mounts lists volumes and binds as Docker does" {
-	skip "not yet: inspect's Mounts is [] for volumes and binds"
 	mkdir -p "$TEST_DIR/host"
 	hako_ok create --name mnt -v /anon -v named:/n -v "$TEST_DIR/host:/b:ro" busybox true
 	hako_ok inspect -f '{{json .Mounts}}' mnt
