@@ -1,5 +1,7 @@
 #include "http/client.h"
 
+#include "http/curl_api.h"
+
 #include <curl/curl.h>
 
 #include <array>
@@ -10,13 +12,6 @@
 
 namespace hako::http {
 namespace {
-
-// libcurl needs one process-wide init before the first handle; std::call_once makes it safe
-// from any thread and it is never undone (curl_global_cleanup at exit buys nothing).
-void global_init() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
 
 bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
@@ -40,7 +35,7 @@ struct Transfer {
 
 long response_code(CURL* easy) {
   long code = 0;
-  curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &code);
+  curl().easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &code);
   return code;
 }
 
@@ -222,38 +217,40 @@ Error status_error(const Response& r) {
 }
 
 Result<std::string> resolve_url(const std::string& base, const std::string& location) {
-  CURLU* u = curl_url();
+  HAKO_TRY(load_curl());
+  CURLU* u = curl().url();
   if (!u) return internal_error("resolve URL: out of memory");
   std::string out;
-  if (curl_url_set(u, CURLUPART_URL, base.c_str(), 0) == CURLUE_OK &&
-      curl_url_set(u, CURLUPART_URL, location.c_str(), 0) == CURLUE_OK) {
+  if (curl().url_set(u, CURLUPART_URL, base.c_str(), 0) == CURLUE_OK &&
+      curl().url_set(u, CURLUPART_URL, location.c_str(), 0) == CURLUE_OK) {
     char* full = nullptr;
-    if (curl_url_get(u, CURLUPART_URL, &full, 0) == CURLUE_OK) {
+    if (curl().url_get(u, CURLUPART_URL, &full, 0) == CURLUE_OK) {
       out = full;
-      curl_free(full);
+      curl().free(full);
     }
   }
-  curl_url_cleanup(u);
+  curl().url_cleanup(u);
   if (out.empty()) return invalid_argument("invalid redirect location \"" + location + "\"");
   return out;
 }
 
 Result<std::string> url_authority(const std::string& url) {
-  CURLU* u = curl_url();
+  HAKO_TRY(load_curl());
+  CURLU* u = curl().url();
   if (!u) return internal_error("parse URL: out of memory");
   std::string out;
-  if (curl_url_set(u, CURLUPART_URL, url.c_str(), 0) == CURLUE_OK) {
+  if (curl().url_set(u, CURLUPART_URL, url.c_str(), 0) == CURLUE_OK) {
     char* host = nullptr;
     char* port = nullptr;
-    if (curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
-        curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK) {
+    if (curl().url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+        curl().url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK) {
       out = std::string(host) + ":" + port;
       for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     }
-    curl_free(host);
-    curl_free(port);
+    curl().free(host);
+    curl().free(port);
   }
-  curl_url_cleanup(u);
+  curl().url_cleanup(u);
   if (out.empty()) return invalid_argument("invalid URL \"" + url + "\"");
   return out;
 }
@@ -277,7 +274,7 @@ struct Client::Impl {
   ShareLocks locks;
 
   ~Impl() {
-    if (share) curl_share_cleanup(share);
+    if (share) curl().share_cleanup(share);
   }
 };
 
@@ -289,17 +286,18 @@ Client::~Client() = default;
 const ClientOptions& Client::options() const { return impl_->options; }
 
 Result<Client> Client::create(ClientOptions options) {
-  global_init();
+  // libcurl is loaded (and globally initialised, once) by the first client.
+  HAKO_TRY(load_curl());
   auto impl = std::make_unique<Impl>();
   impl->options = std::move(options);
-  impl->share = curl_share_init();
+  impl->share = curl().share_init();
   if (!impl->share) return internal_error("http client: curl_share_init failed");
-  curl_share_setopt(impl->share, CURLSHOPT_LOCKFUNC, share_lock);
-  curl_share_setopt(impl->share, CURLSHOPT_UNLOCKFUNC, share_unlock);
-  curl_share_setopt(impl->share, CURLSHOPT_USERDATA, &impl->locks);
-  curl_share_setopt(impl->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
-  curl_share_setopt(impl->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
-  curl_share_setopt(impl->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
+  curl().share_setopt(impl->share, CURLSHOPT_LOCKFUNC, share_lock);
+  curl().share_setopt(impl->share, CURLSHOPT_UNLOCKFUNC, share_unlock);
+  curl().share_setopt(impl->share, CURLSHOPT_USERDATA, &impl->locks);
+  curl().share_setopt(impl->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+  curl().share_setopt(impl->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+  curl().share_setopt(impl->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
   return Client(std::move(impl));
 }
 
@@ -328,7 +326,7 @@ Result<Response> Client::send(const Request& request) const {
 Result<Response> Client::send_once(const Request& request, const std::string& url,
                                    const Headers& headers) const {
   const ClientOptions& o = impl_->options;
-  CURL* easy = curl_easy_init();
+  CURL* easy = curl().easy_init();
   if (!easy) return internal_error("http client: curl_easy_init failed");
   Transfer t;
   t.request = &request;
@@ -337,62 +335,62 @@ Result<Response> Client::send_once(const Request& request, const std::string& ur
   t.response.url = url;
   char errbuf[CURL_ERROR_SIZE] = {};
   curl_slist* list = nullptr;
-  for (const auto& [k, v] : headers) list = curl_slist_append(list, (k + ": " + v).c_str());
+  for (const auto& [k, v] : headers) list = curl().slist_append(list, (k + ": " + v).c_str());
   bool has_body = !request.body.empty() || request.read_body;
   // libcurl's 100-continue wait costs a round trip per upload for nothing.
   if (has_body || request.method == "PUT" || request.method == "POST")
-    list = curl_slist_append(list, "Expect:");
+    list = curl().slist_append(list, "Expect:");
 
-  curl_easy_setopt(easy, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(easy, CURLOPT_SHARE, impl_->share);
-  curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, errbuf);
-  curl_easy_setopt(easy, CURLOPT_USERAGENT, o.user_agent.c_str());
-  curl_easy_setopt(easy, CURLOPT_HTTPHEADER, list);
-  curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, on_header);
-  curl_easy_setopt(easy, CURLOPT_HEADERDATA, &t);
-  curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, on_write);
-  curl_easy_setopt(easy, CURLOPT_WRITEDATA, &t);
-  curl_easy_setopt(easy, CURLOPT_HTTP_VERSION,
-                   o.http2 ? CURL_HTTP_VERSION_2TLS : CURL_HTTP_VERSION_1_1);
-  curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT, static_cast<long>(o.connect_timeout.count()));
-  curl_easy_setopt(easy, CURLOPT_LOW_SPEED_LIMIT, 1L);
-  curl_easy_setopt(easy, CURLOPT_LOW_SPEED_TIME, static_cast<long>(o.stall_timeout.count()));
-  if (!o.ca_file.empty()) curl_easy_setopt(easy, CURLOPT_CAINFO, o.ca_file.c_str());
+  curl().easy_setopt(easy, CURLOPT_URL, url.c_str());
+  curl().easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl().easy_setopt(easy, CURLOPT_SHARE, impl_->share);
+  curl().easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+  curl().easy_setopt(easy, CURLOPT_ERRORBUFFER, errbuf);
+  curl().easy_setopt(easy, CURLOPT_USERAGENT, o.user_agent.c_str());
+  curl().easy_setopt(easy, CURLOPT_HTTPHEADER, list);
+  curl().easy_setopt(easy, CURLOPT_HEADERFUNCTION, on_header);
+  curl().easy_setopt(easy, CURLOPT_HEADERDATA, &t);
+  curl().easy_setopt(easy, CURLOPT_WRITEFUNCTION, on_write);
+  curl().easy_setopt(easy, CURLOPT_WRITEDATA, &t);
+  curl().easy_setopt(easy, CURLOPT_HTTP_VERSION,
+                     o.http2 ? CURL_HTTP_VERSION_2TLS : CURL_HTTP_VERSION_1_1);
+  curl().easy_setopt(easy, CURLOPT_CONNECTTIMEOUT, static_cast<long>(o.connect_timeout.count()));
+  curl().easy_setopt(easy, CURLOPT_LOW_SPEED_LIMIT, 1L);
+  curl().easy_setopt(easy, CURLOPT_LOW_SPEED_TIME, static_cast<long>(o.stall_timeout.count()));
+  if (!o.ca_file.empty()) curl().easy_setopt(easy, CURLOPT_CAINFO, o.ca_file.c_str());
   if (!o.verify_tls) {
-    curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 0L);
-    curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 0L);
+    curl().easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 0L);
+    curl().easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 0L);
   }
   std::string range;
   if (request.range_from) {
     range = std::to_string(*request.range_from) + "-";
-    curl_easy_setopt(easy, CURLOPT_RANGE, range.c_str());
+    curl().easy_setopt(easy, CURLOPT_RANGE, range.c_str());
   }
   if (request.method == "HEAD") {
-    curl_easy_setopt(easy, CURLOPT_NOBODY, 1L);
+    curl().easy_setopt(easy, CURLOPT_NOBODY, 1L);
   } else if (has_body) {
-    curl_easy_setopt(easy, CURLOPT_UPLOAD, 1L);
-    curl_easy_setopt(easy, CURLOPT_READFUNCTION, on_read);
-    curl_easy_setopt(easy, CURLOPT_READDATA, &t);
+    curl().easy_setopt(easy, CURLOPT_UPLOAD, 1L);
+    curl().easy_setopt(easy, CURLOPT_READFUNCTION, on_read);
+    curl().easy_setopt(easy, CURLOPT_READDATA, &t);
     uint64_t size = request.read_body ? request.body_size : request.body.size();
-    curl_easy_setopt(easy, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(size));
-    curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+    curl().easy_setopt(easy, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(size));
+    curl().easy_setopt(easy, CURLOPT_CUSTOMREQUEST, request.method.c_str());
   } else if (request.method == "POST" || request.method == "PUT" || request.method == "PATCH") {
-    curl_easy_setopt(easy, CURLOPT_POSTFIELDS, "");
-    curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE, 0L);
-    curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+    curl().easy_setopt(easy, CURLOPT_POSTFIELDS, "");
+    curl().easy_setopt(easy, CURLOPT_POSTFIELDSIZE, 0L);
+    curl().easy_setopt(easy, CURLOPT_CUSTOMREQUEST, request.method.c_str());
   } else if (request.method != "GET") {
-    curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+    curl().easy_setopt(easy, CURLOPT_CUSTOMREQUEST, request.method.c_str());
   }
 
-  CURLcode rc = curl_easy_perform(easy);
+  CURLcode rc = curl().easy_perform(easy);
   t.response.status = response_code(easy);
-  curl_slist_free_all(list);
-  curl_easy_cleanup(easy);
+  curl().slist_free_all(list);
+  curl().easy_cleanup(easy);
   if (t.callback_error) return std::move(*t.callback_error);
   if (rc != CURLE_OK) {
-    std::string why = errbuf[0] ? errbuf : curl_easy_strerror(rc);
+    std::string why = errbuf[0] ? errbuf : curl().easy_strerror(rc);
     while (!why.empty() && (why.back() == '\n' || why.back() == '.')) why.pop_back();
     // Lower case as hako's errors are, but not an acronym ("SSL certificate problem").
     if (why.size() > 1 && !std::isupper(static_cast<unsigned char>(why[1])))

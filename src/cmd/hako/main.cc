@@ -59,68 +59,80 @@ int main(int argc, char** argv) {
   app.add_option("--state", ctx.state, "Runtime state directory")->capture_default_str();
   app.set_version_flag("-v,--version", "hako version 0.1.0");
 
-  cli::add_images(app, ctx);
-  cli::add_history(app, ctx);
-  cli::add_tag(app, ctx);
-  cli::add_rmi(app, ctx);
-  cli::add_load(app, ctx);
-  cli::add_save(app, ctx);
-  cli::add_import(app, ctx);
-  cli::add_pull(app, ctx);
-  cli::add_push(app, ctx);
-  cli::add_login(app, ctx);
-  cli::add_logout(app, ctx);
-  cli::add_volume(app, ctx);
+  // Building every command's options costs more than most commands take to run (`run` and
+  // `create` alone register ~100 flags each): build the one the user named, all of them only
+  // for help or a typo (so the unknown-command message stays right).
+  std::string cmd = first_command(argc, argv);
+  bool full = cmd.empty() || cmd == "help";
+  auto want = [&](const char* name) { return full || cmd == name; };
+
+  if (want("images")) cli::add_images(app, ctx);
+  if (want("history")) cli::add_history(app, ctx);
+  if (want("tag")) cli::add_tag(app, ctx);
+  if (want("rmi")) cli::add_rmi(app, ctx);
+  if (want("load")) cli::add_load(app, ctx);
+  if (want("save")) cli::add_save(app, ctx);
+  if (want("import")) cli::add_import(app, ctx);
+  if (want("pull")) cli::add_pull(app, ctx);
+  if (want("push")) cli::add_push(app, ctx);
+  if (want("login")) cli::add_login(app, ctx);
+  if (want("logout")) cli::add_logout(app, ctx);
+  if (want("volume")) cli::add_volume(app, ctx);
 
   // The container commands, at the top as Docker has them and under `container`.
-  auto add_container_commands = [&ctx](CLI::App& parent, bool top) {
-    cli::add_run(parent, ctx);
-    cli::add_create(parent, ctx);
-    cli::add_start(parent, ctx);
-    cli::add_stop(parent, ctx);
-    cli::add_restart(parent, ctx);
-    cli::add_kill(parent, ctx);
-    cli::add_rm(parent, ctx);
-    cli::add_wait(parent, ctx);
-    cli::add_ps(parent, ctx, top ? "ps" : "ls");
-    if (!top) parent.get_subcommand("ls")->alias("ps")->alias("list");
-    cli::add_inspect(parent, ctx, !top);
-    cli::add_exec(parent, ctx);
-    cli::add_logs(parent, ctx);
-    cli::add_attach(parent, ctx);
-    cli::add_pause(parent, ctx);
-    cli::add_unpause(parent, ctx);
-    cli::add_top(parent, ctx);
-    cli::add_stats(parent, ctx);
-    cli::add_rename(parent, ctx);
-    cli::add_update(parent, ctx);
-    cli::add_port(parent, ctx);
+  auto add_container_commands = [&ctx](CLI::App& parent, bool top, auto&& want_cmd) {
+    if (want_cmd("run")) cli::add_run(parent, ctx);
+    if (want_cmd("create")) cli::add_create(parent, ctx);
+    if (want_cmd("start")) cli::add_start(parent, ctx);
+    if (want_cmd("stop")) cli::add_stop(parent, ctx);
+    if (want_cmd("restart")) cli::add_restart(parent, ctx);
+    if (want_cmd("kill")) cli::add_kill(parent, ctx);
+    if (want_cmd("rm")) cli::add_rm(parent, ctx);
+    if (want_cmd("wait")) cli::add_wait(parent, ctx);
+    if (want_cmd("ps")) {
+      cli::add_ps(parent, ctx, top ? "ps" : "ls");
+      if (!top) parent.get_subcommand("ls")->alias("ps")->alias("list");
+    }
+    if (want_cmd("inspect")) cli::add_inspect(parent, ctx, !top);
+    if (want_cmd("exec")) cli::add_exec(parent, ctx);
+    if (want_cmd("logs")) cli::add_logs(parent, ctx);
+    if (want_cmd("attach")) cli::add_attach(parent, ctx);
+    if (want_cmd("pause")) cli::add_pause(parent, ctx);
+    if (want_cmd("unpause")) cli::add_unpause(parent, ctx);
+    if (want_cmd("top")) cli::add_top(parent, ctx);
+    if (want_cmd("stats")) cli::add_stats(parent, ctx);
+    if (want_cmd("rename")) cli::add_rename(parent, ctx);
+    if (want_cmd("update")) cli::add_update(parent, ctx);
+    if (want_cmd("port")) cli::add_port(parent, ctx);
     if (!top) cli::add_container_prune(parent, ctx);
-    cli::add_cp(parent, ctx);
-    cli::add_diff(parent, ctx);
-    cli::add_commit(parent, ctx);
+    if (want_cmd("cp")) cli::add_cp(parent, ctx);
+    if (want_cmd("diff")) cli::add_diff(parent, ctx);
+    if (want_cmd("commit")) cli::add_commit(parent, ctx);
   };
-  add_container_commands(app, true);
+  add_container_commands(app, true, want);
   CLI::App* container = app.add_subcommand("container", "Manage containers");
   container->require_subcommand(1);
-  add_container_commands(*container, false);
+  if (want("container"))
+    add_container_commands(*container, false, [](const char*) { return true; });
 
   CLI::App* image = app.add_subcommand("image", "Manage images");
   image->require_subcommand(1);
-  cli::add_images(*image, ctx, "ls");
-  image->get_subcommand("ls")->alias("list");
-  cli::add_image_inspect(*image, ctx);
-  cli::add_history(*image, ctx);
-  cli::add_tag(*image, ctx);
-  cli::add_rmi(*image, ctx, "rm");
-  cli::add_image_prune(*image, ctx);
-  cli::add_load(*image, ctx);
-  cli::add_save(*image, ctx);
-  cli::add_import(*image, ctx);
-  cli::add_pull(*image, ctx);
-  cli::add_push(*image, ctx);
-  cli::add_image_default(*image, ctx);
-  cli::add_image_mount(*image, ctx);
+  if (want("image")) {
+    cli::add_images(*image, ctx, "ls");
+    image->get_subcommand("ls")->alias("list");
+    cli::add_image_inspect(*image, ctx);
+    cli::add_history(*image, ctx);
+    cli::add_tag(*image, ctx);
+    cli::add_rmi(*image, ctx, "rm");
+    cli::add_image_prune(*image, ctx);
+    cli::add_load(*image, ctx);
+    cli::add_save(*image, ctx);
+    cli::add_import(*image, ctx);
+    cli::add_pull(*image, ctx);
+    cli::add_push(*image, ctx);
+    cli::add_image_default(*image, ctx);
+    cli::add_image_mount(*image, ctx);
+  }
 
   CLI::App* system = app.add_subcommand("system", "Manage hako");
   system->require_subcommand(1);
@@ -155,7 +167,6 @@ int main(int argc, char** argv) {
     app.parse(args);
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) return app.exit(e);
-    std::string cmd = first_command(argc, argv);
     if (!cmd.empty() && !is_command(app, cmd)) {
       std::fprintf(stderr, "hako: unknown command \"%s\" (see hako --help)\n", cmd.c_str());
       return kExitUsage;
