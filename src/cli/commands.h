@@ -41,5 +41,6 @@ void add_ps(CLI::App& parent, Context& ctx, const char* name = "ps");
 void add_inspect(CLI::App& parent, Context& ctx, bool containers_only);
 void add_exec(CLI::App& parent, Context& ctx);
 void add_logs(CLI::App& parent, Context& ctx);
+void add_events(CLI::App& parent, Context& ctx);
 
 }  // namespace hako::cli

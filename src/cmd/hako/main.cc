@@ -69,6 +69,7 @@ int main(int argc, char** argv) {
   cli::add_login(app, ctx);
   cli::add_logout(app, ctx);
   cli::add_volume(app, ctx);
+  cli::add_events(app, ctx);
 
   // The container commands, at the top as Docker has them and under `container`.
   auto add_container_commands = [&ctx](CLI::App& parent, bool top) {
@@ -112,6 +113,7 @@ int main(int argc, char** argv) {
   system->require_subcommand(1);
   cli::add_system_df(*system, ctx);
   cli::add_system_check(*system, ctx);
+  cli::add_events(*system, ctx);
 
   try {
     app.parse(argc, argv);
