@@ -7,8 +7,8 @@ namespace hako::engine {
 namespace {
 
 constexpr std::array<std::string_view, 14> kKeys = {
-    "config", "container", "daemon", "event",  "image",   "label",  "network",
-    "node",   "plugin",    "scope",  "secret", "service", "type",   "volume"};
+    "config", "container", "daemon", "event",  "image",   "label", "network",
+    "node",   "plugin",    "scope",  "secret", "service", "type",  "volume"};
 
 std::string string_at(const json::Value& v, const char* key) {
   if (!v.is_object()) return {};

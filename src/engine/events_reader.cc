@@ -108,7 +108,8 @@ Status follow(const std::string& root, const EventQuery& q, Reader& r, LogCursor
       ::clock_gettime(CLOCK_REALTIME, &ts);
       int64_t now = ts.tv_sec * 1'000'000'000LL + ts.tv_nsec;
       if (now >= *q.until_ns) return ok();
-      timeout_ms = static_cast<int>(std::min<int64_t>(timeout_ms, (*q.until_ns - now) / 1'000'000 + 1));
+      timeout_ms =
+          static_cast<int>(std::min<int64_t>(timeout_ms, (*q.until_ns - now) / 1'000'000 + 1));
     }
     pollfd p{inotify.get(), POLLIN, 0};
     int n = ::poll(&p, 1, timeout_ms);
@@ -161,7 +162,7 @@ std::string format_event_line(const json::Value& ev) {
   }
   auto str = [](const json::Value& v, const char* k) {
     return v.is_object() && v.contains(k) && v[k].is_string() ? v[k].get<std::string>()
-                                                               : std::string();
+                                                              : std::string();
   };
   const json::Value actor = ev.contains("Actor") ? ev["Actor"] : json::Value::object();
   out += str(ev, "Type") + " " + str(ev, "Action") + " " + str(actor, "ID");
@@ -179,16 +180,16 @@ std::string format_event_line(const json::Value& ev) {
 }
 
 json::Value event_template_value(const json::Value& ev) {
-  auto get = [&](const char* k, json::Value fallback) {
-    return ev.contains(k) ? ev[k] : fallback;
-  };
+  auto get = [&](const char* k, json::Value fallback) { return ev.contains(k) ? ev[k] : fallback; };
   json::Value actor = get("Actor", json::Value::object());
   if (!actor.contains("ID")) actor["ID"] = "";
   if (!actor.contains("Attributes")) actor["Attributes"] = json::Value::object();
   return {
-      {"Status", get("status", "")}, {"ID", get("id", "")},         {"From", get("from", "")},
-      {"Type", get("Type", "")},     {"Action", get("Action", "")}, {"Actor", actor},
-      {"Scope", get("scope", "")},   {"Time", get("time", 0)},      {"TimeNano", get("timeNano", 0)},
+      {"Status", get("status", "")},    {"ID", get("id", "")},
+      {"From", get("from", "")},        {"Type", get("Type", "")},
+      {"Action", get("Action", "")},    {"Actor", actor},
+      {"Scope", get("scope", "")},      {"Time", get("time", 0)},
+      {"TimeNano", get("timeNano", 0)},
   };
 }
 

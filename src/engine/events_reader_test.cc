@@ -62,7 +62,8 @@ TEST(EventsReader, PastWindowAcrossRotation) {
   EventQuery window;
   window.since_ns = 130 * kSec;
   window.until_ns = 132 * kSec;
-  EXPECT_EQ(actions(d.path(), window, 2000 * kSec), (std::vector<std::string>{"e30", "e31", "e32"}));
+  EXPECT_EQ(actions(d.path(), window, 2000 * kSec),
+            (std::vector<std::string>{"e30", "e31", "e32"}));
 }
 
 TEST(EventsReader, FiltersAndSkipsBrokenLines) {

@@ -13,8 +13,7 @@ void record_event(const ShimConfig& c, std::string_view action, Logger& log,
   if (!s) log.warn("record event " + std::string(action) + ": " + s.error().message());
 }
 
-void record_exit(const ShimConfig& c, int exit_code, bool oom_killed, int64_t ran_ns,
-                 Logger& log) {
+void record_exit(const ShimConfig& c, int exit_code, bool oom_killed, int64_t ran_ns, Logger& log) {
   if (oom_killed) record_event(c, "oom", log);
   // Docker's execDuration: whole seconds the container ran.
   record_event(c, "die", log,

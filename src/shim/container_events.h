@@ -21,7 +21,6 @@ void record_event(const ShimConfig& c, std::string_view action, Logger& log,
                   const std::map<std::string, std::string>& extra = {});
 
 // The exit's events: "oom" first when the kernel killed it, then "die".
-void record_exit(const ShimConfig& c, int exit_code, bool oom_killed, int64_t ran_ns,
-                 Logger& log);
+void record_exit(const ShimConfig& c, int exit_code, bool oom_killed, int64_t ran_ns, Logger& log);
 
 }  // namespace hako::shim

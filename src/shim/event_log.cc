@@ -74,8 +74,7 @@ Status append_event(const std::string& root, const json::Value& event, int64_t m
   HAKO_TRY_ASSIGN(UniqueFd fd, sys::open_path(path, flags, 0640));
   struct stat st {};
   if (::fstat(fd.get(), &st) != 0) return sys_error("stat " + path);
-  if (max_size > 0 && st.st_size > 0 &&
-      st.st_size + static_cast<int64_t>(line.size()) > max_size) {
+  if (max_size > 0 && st.st_size > 0 && st.st_size + static_cast<int64_t>(line.size()) > max_size) {
     std::string old = rotated_event_log_path(root);
     if (::rename(path.c_str(), old.c_str()) != 0) return sys_error("rotate " + path);
     HAKO_TRY_ASSIGN(fd, sys::open_path(path, flags, 0640));

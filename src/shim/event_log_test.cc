@@ -87,9 +87,10 @@ TEST(EventLog, ConcurrentAppendersFromProcessesNeverInterleave) {
     ASSERT_GE(pid, 0);
     if (pid == 0) {
       for (int i = 0; i < kEach; ++i) {
-        auto s = append_event(d.path(), container_event("start", std::to_string(p),
-                                                        {{"seq", std::to_string(i)}, {"big", big}}),
-                              0);
+        auto s = append_event(
+            d.path(),
+            container_event("start", std::to_string(p), {{"seq", std::to_string(i)}, {"big", big}}),
+            0);
         if (!s) ::_exit(1);
       }
       ::_exit(0);
