@@ -30,6 +30,12 @@ std::map<std::string, std::string> event_attributes(const ContainerRecord& c) {
   return attrs;
 }
 
+void record_event(const std::string& root, std::string_view type, std::string_view action,
+                  std::string_view id, const std::map<std::string, std::string>& attributes) {
+  (void)shim::append_event(root,
+                           shim::make_event(type, action, id, attributes, shim::event_now_ns()));
+}
+
 void record_container_event(const std::string& root, const ContainerRecord& c,
                             std::string_view action,
                             const std::map<std::string, std::string>& extra) {

@@ -163,3 +163,25 @@ now() { date +%s.%N; }
 	run h events --until 0 --format '{{.Action'
 	[ "$status" -eq 1 ]
 }
+
+@test "events: volume create/destroy, image tag/untag, restart" {
+	local since
+	since=$(now)
+	h volume create ev-vol >/dev/null
+	h volume rm ev-vol >/dev/null
+	h tag busybox ev-image:1 >/dev/null
+	h rmi ev-image:1 >/dev/null
+	h run -d --name ev-restart busybox sleep 100 >/dev/null
+	h restart -t 0 ev-restart >/dev/null
+	local until
+	until=$(now)
+	run h events --since "$since" --until "$until" --filter type=volume \
+		--format '{{.Type}} {{.Action}} {{.Actor.ID}} {{.Actor.Attributes.driver}}'
+	[ "$output" = "$(printf 'volume create ev-vol local\nvolume destroy ev-vol local')" ]
+	run h events --since "$since" --until "$until" --filter type=image --format '{{.Action}} {{.Actor.Attributes.name}}'
+	echo "$output"
+	[ "${lines[0]}" = "tag ev-image:1" ]
+	[[ "${lines[1]}" == "untag sha256:"* ]]
+	run h events --since "$since" --until "$until" --filter container=ev-restart --format '{{.Action}}'
+	[ "$output" = "$(printf 'create\nstart\nkill\ndie\nstop\nstart\nrestart')" ]
+}
