@@ -42,6 +42,7 @@ void add_inspect(CLI::App& parent, Context& ctx, bool containers_only);
 void add_exec(CLI::App& parent, Context& ctx);
 void add_logs(CLI::App& parent, Context& ctx);
 void add_attach(CLI::App& parent, Context& ctx);
+void add_events(CLI::App& parent, Context& ctx);
 void add_pause(CLI::App& parent, Context& ctx);
 void add_unpause(CLI::App& parent, Context& ctx);
 void add_top(CLI::App& parent, Context& ctx);

@@ -1,6 +1,7 @@
 // hako rmi / hako image rm: Docker's "Untagged:" and "Deleted:" lines, -f.
 #include "cli/commands.h"
 #include "cli/units.h"
+#include "engine/container_events.h"
 
 namespace hako::cli {
 namespace {
@@ -18,12 +19,24 @@ std::string report_text(const image::RemoveReport& r) {
   return text;
 }
 
+// Docker's image events of a removal: "untag" per reference, "delete" per image, each with
+// the image's id as Actor and name.
+void record_removal_events(const std::string& root, const std::string& id,
+                           const image::RemoveReport& r) {
+  for (size_t i = 0; i < r.untagged.size(); ++i)
+    engine::record_event(root, "image", "untag", id, {{"name", id}});
+  for (const auto& d : r.deleted)
+    engine::record_event(root, "image", "delete", d.to_string(), {{"name", d.to_string()}});
+}
+
 Status run(Context& ctx, const Options& o) {
   HAKO_TRY_ASSIGN(auto store, ctx.open_store());
   // Docker goes on with the other names and fails at the end; each failure is one line, the
   // last one printed by main().
   std::optional<Error> last;
   for (const auto& n : o.names) {
+    auto before = store.resolve(n);
+    std::string id = before ? before->id.to_string() : n;
     auto r = store.remove(n, o.force);
     if (!r) {
       if (last) (void)print(ctx.err, "hako: " + last->message() + "\n");
@@ -31,6 +44,7 @@ Status run(Context& ctx, const Options& o) {
       continue;
     }
     HAKO_TRY(print(ctx.out, report_text(*r)));
+    record_removal_events(ctx.root, id, *r);
   }
   if (last) return std::move(*last);
   return ok();

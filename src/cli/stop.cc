@@ -4,6 +4,7 @@
 
 #include "cli/commands.h"
 #include "cli/engine_access.h"
+#include "engine/container_events.h"
 
 namespace hako::cli {
 namespace {
@@ -20,6 +21,7 @@ Status stop_all(Context& ctx, const Options& o, bool restart) {
       [&](const engine::ContainerRecord& c, const std::string& typed) -> Status {
         HAKO_TRY(eng.stop(c, o.timeout));
         if (restart) HAKO_TRY(eng.start(c, std::nullopt));
+        if (restart) engine::record_container_event(eng.root(), c, "restart");
         return print(ctx.out, typed + "\n");
       });
 }

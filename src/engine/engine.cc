@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "base/scope_exit.h"
+#include "engine/container_events.h"
 #include "engine/shim_client.h"
 #include "engine/spec_builder.h"
 #include "engine/volumes.h"
@@ -104,6 +105,8 @@ Result<shim::ShimConfig> shim_config_for(const ContainerRecord& c, const Contain
   }
   if (field(host, "AutoRemove").is_boolean() && field(host, "AutoRemove").get<bool>())
     s.remove_command = {exe.hako, "--root", root, "--state", state, "rm", "-f", c.id};
+  s.root = root;
+  s.event_attributes = event_attributes(c);
   return s;
 }
 
@@ -243,6 +246,7 @@ Result<Created> Engine::create(const json::Value& body, const std::string& wante
   }
 
   undo.dismiss();
+  record_container_event(root_, c, "create");
   Created out{std::move(c), {}};
   if (keep_mounted) {
     out.rootfs = std::move(rootfs);
@@ -329,6 +333,8 @@ Status Engine::stop(const ContainerRecord& c, int timeout) {
     // A frozen process cannot act on its stop signal.
     (void)runtime::resume_container(runtime_root(state_), c.id);
   }
+  record_stop_signal(root_, c, timeout);
+  ScopeExit stopped([&] { record_container_event(root_, c, "stop"); });
   if (live.shim_alive) {
     auto conn = connect(c.id);
     if (conn) {
@@ -368,6 +374,7 @@ Status Engine::kill(const ContainerRecord& c, int signal) {
     if (live.status == "paused" && signal == SIGKILL)
       (void)runtime::resume_container(runtime_root(state_), c.id);
   });
+  record_container_event(root_, c, "kill", {{"signal", std::to_string(signal)}});
   if (live.shim_alive) {
     HAKO_TRY_ASSIGN(UniqueFd conn, connect(c.id));
     json::Value req = {{"signal", signal}};
@@ -428,6 +435,7 @@ Status Engine::remove(const ContainerRecord& c, bool force, bool volumes) {
     }
   }
   HAKO_TRY(containers().remove(c.id));
+  record_container_event(root_, c, "destroy");
   HAKO_TRY(sys::remove_all(p.run_dir));
   HAKO_TRY(sys::remove_all(p.dir));
   if (volumes) {

@@ -13,6 +13,7 @@
 #include "base/scope_exit.h"
 #include "base/strings.h"
 #include "base/unique_fd.h"
+#include "engine/container_events.h"
 #include "engine/paths.h"
 #include "engine/tree_copy.h"
 #include "json/reader.h"
@@ -316,6 +317,7 @@ Result<VolumeRecord> VolumeStore::create_locked(const std::string& name,
   st.bind(5, v.options.dump());
   HAKO_TRY(st.run());
   drop_dir.dismiss();
+  record_event(root_, "volume", "create", name, {{"driver", driver}});
   return v;
 }
 
@@ -352,6 +354,7 @@ Status VolumeStore::remove(const std::string& name, bool force) {
     HAKO_TRY(tx.commit());
   }
   HAKO_TRY_CTX(discard_dir(dir_, volume_dir(name), name), "remove " + name);
+  record_event(root_, "volume", "destroy", name, {{"driver", "local"}});
   return ok();
 }
 
@@ -378,8 +381,10 @@ Result<VolumePruneReport> VolumeStore::prune(bool all, const VolumeFilters& filt
     }
     HAKO_TRY(tx.commit());
   }
-  for (const auto& name : report.removed)
+  for (const auto& name : report.removed) {
     HAKO_TRY_CTX(discard_dir(dir_, volume_dir(name), name), "remove " + name);
+    record_event(root_, "volume", "destroy", name, {{"driver", "local"}});
+  }
   return report;
 }
 

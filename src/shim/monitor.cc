@@ -26,6 +26,7 @@
 #include "json/reader.h"
 #include "oci/spec.h"
 #include "runtime/lifecycle.h"
+#include "shim/container_events.h"
 #include "shim/container_io.h"
 #include "shim/health.h"
 #include "shim/log_writer.h"
@@ -289,6 +290,7 @@ Status Loop::start() {
     ::timerfd_settime(health_timer_.get(), 0, &its, nullptr);
   }
   write_state();
+  record_event(c_, "start", log_);
   return ok();
 }
 
@@ -655,6 +657,7 @@ void Loop::container_exited(int status) {
   state_.pid = 0;
   Status del = runtime::delete_container(c_.runtime_root, c_.id, true, log_);
   if (!del) log_.error("delete the container's runtime state: " + del.error().message());
+  record_exit(c_, state_.exit_code, state_.oom_killed, monotonic_ns() - started_mono_, log_);
 
   const RestartPolicy& rp = c_.restart;
   bool restart = false;

@@ -23,6 +23,8 @@ Result<ShimConfig> parse_shim_config(std::string_view text) {
   HAKO_TRY(field("stop_signal", c.stop_signal));
   HAKO_TRY(field("stop_timeout", c.stop_timeout));
   HAKO_TRY(field("remove_command", c.remove_command));
+  HAKO_TRY(field("root", c.root));
+  HAKO_TRY(field("event_attributes", c.event_attributes));
   if (v.contains("restart")) {
     const auto& r = v["restart"];
     HAKO_TRY(json::require_object(r, "restart"));
@@ -64,6 +66,8 @@ json::Value shim_config_json(const ShimConfig& c) {
       {"stop_signal", c.stop_signal},
       {"stop_timeout", c.stop_timeout},
       {"remove_command", c.remove_command},
+      {"root", c.root},
+      {"event_attributes", c.event_attributes},
       {"restart", {{"name", c.restart.name}, {"max_retries", c.restart.max_retries}}},
       {"health",
        {{"test", c.health.test},

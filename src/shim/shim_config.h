@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -43,6 +44,10 @@ struct ShimConfig {
   // What to run once the container is done for good, when it is to be removed (--rm) and no
   // client said it removes it itself: argv of `hako ... rm -f <id>`.
   std::vector<std::string> remove_command;
+  // The store (--root), where the shim appends the container's events (event_log.h), and
+  // the Actor attributes they carry (image, name, labels). root "": no events.
+  std::string root;
+  std::map<std::string, std::string> event_attributes;
 };
 
 Result<ShimConfig> parse_shim_config(std::string_view text);

@@ -78,6 +78,7 @@ int main(int argc, char** argv) {
   if (want("login")) cli::add_login(app, ctx);
   if (want("logout")) cli::add_logout(app, ctx);
   if (want("volume")) cli::add_volume(app, ctx);
+  if (want("events")) cli::add_events(app, ctx);
 
   // The container commands, at the top as Docker has them and under `container`.
   auto add_container_commands = [&ctx](CLI::App& parent, bool top, auto&& want_cmd) {
@@ -138,6 +139,7 @@ int main(int argc, char** argv) {
   system->require_subcommand(1);
   cli::add_system_df(*system, ctx);
   cli::add_system_check(*system, ctx);
+  cli::add_events(*system, ctx);
 
   try {
     // pflag reads `--entrypoint=` as the empty value, CLI11 as "take the next word": rewrite

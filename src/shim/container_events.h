@@ -1,0 +1,26 @@
+// The events a container's shim records (event_log.h): "start" at each start (the first and
+// each restart by the policy), "oom" and "die" (with exitCode and execDuration, as Docker) at
+// each exit, "health_status: healthy|unhealthy" when the health changes. Failing to record
+// one is logged, never fatal: the container matters more than its history.
+// Stateless; one thread (the shim's loop).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+
+#include "base/log.h"
+#include "shim/shim_config.h"
+
+namespace hako::shim {
+
+// Appends the container event `action` with the config's attributes plus `extra`; nothing
+// when the config names no root.
+void record_event(const ShimConfig& c, std::string_view action, Logger& log,
+                  const std::map<std::string, std::string>& extra = {});
+
+// The exit's events: "oom" first when the kernel killed it, then "die".
+void record_exit(const ShimConfig& c, int exit_code, bool oom_killed, int64_t ran_ns, Logger& log);
+
+}  // namespace hako::shim
