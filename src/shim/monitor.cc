@@ -344,6 +344,8 @@ void Loop::finish_probe() {
              std::to_string(health_.config().timeout_ns / 1'000'000'000) + "s)";
   health_.record(code, output, probe_start_, rfc3339_nano_now(), monotonic_ns() - started_mono_);
   probe_ = ProcessIo{};
+  if (health_.status() != state_.health && health_.status() != "starting")
+    record_event(c_, "health_status: " + health_.status(), log_);
   state_.health = health_.status();
   state_.health_failing_streak = health_.failing_streak();
   state_.health_log = health_.log_json();
