@@ -170,6 +170,9 @@ Result<std::vector<Change>> upper_changes(const std::string& upper,
     for (size_t i = h.find('/', 1); i != std::string::npos; i = h.find('/', i + 1))
       ancestors.insert(h.substr(0, i));
   std::vector<Change> all = w.take(), out;
+  // Parents before children, siblings by name, whatever order the walk met them in.
+  std::stable_sort(all.begin(), all.end(),
+                   [](const Change& a, const Change& b) { return a.path < b.path; });
   for (size_t i = 0; i < all.size(); ++i) {
     const Change& ch = all[i];
     bool has_child = i + 1 < all.size() && all[i + 1].path.starts_with(ch.path + "/");

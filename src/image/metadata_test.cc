@@ -91,9 +91,8 @@ TEST_F(MetadataTest, AnImageAContainerUsesCannotBeRemoved) {
   auto db = db::Database::open(dir_ + "/hako.db", {});
   ASSERT_FALSE(db);  // the schema is newer than an empty migration list: refused
   {
-    auto raw = db::Database::open(dir_ + "/hako.db", std::vector<std::string>(2));
-    ASSERT_TRUE(raw) << raw.error().message();
-    auto ins = raw->prepare("INSERT INTO containers(id, name, image) VALUES ('c1', 'web', ?)");
+    auto ins = meta_->database().prepare(
+        "INSERT INTO containers(id, name, image) VALUES ('c1', 'web', ?)");
     ASSERT_TRUE(ins);
     ASSERT_TRUE(ins->bind(1, a.id.to_string()).run());
   }
