@@ -290,7 +290,7 @@ start_counter() {
 	[ "${#lines[@]}" -eq 1 ] || fail "one line: $output"
 	run h update --memory 64m nope
 	expect "missing" "Error response from daemon: No such container: nope" "$output"
-	expect "unchanged" "null 1000000000" "$(h inspect ue | jq -r '.[0].HostConfig | "\(.Memory) \(.NanoCpus)"')"
+	expect "unchanged" "0 1000000000" "$(h inspect ue | jq -r '.[0].HostConfig | "\(.Memory) \(.NanoCpus)"')"
 	h run -d --rm --name auto busybox sleep 1000 >/dev/null
 	run h update --restart always auto
 	expect "autoremove" "Error response from daemon: Cannot update container $(id_of auto): Restart policy cannot be updated because AutoRemove is enabled for the container" "$output"

@@ -127,7 +127,10 @@ now() { date +%s.%N; }
 }
 
 @test "events: without --until it follows, and sees what happens after it started" {
-	h events --filter event=start --format '{{.Actor.Attributes.name}}' >"$EVENTS_TMP/follow.out" &
+	# hako itself in the background (not a function's subshell), so $! is the pid to end, and
+	# without bats' fd 3, which would keep the suite waiting for it.
+	"$HAKO" --root "$EVENTS_TMP/root" --state "$EVENTS_TMP/state" events --filter event=start \
+		--format '{{.Actor.Attributes.name}}' >"$EVENTS_TMP/follow.out" 3>&- &
 	FOLLOWER=$!
 	sleep 0.5
 	h create --name ev-before busybox true >/dev/null

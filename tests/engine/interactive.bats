@@ -69,7 +69,9 @@ load helpers
 
 @test "interactive: run -it with stdin at its end (script </dev/null)" {
 	command -v script >/dev/null || need_cap "script (bsdutils) is not installed"
-	run script -qec "timeout 30 $HAKO --root $ROOT --state $STATE run -it --rm busybox sh -c 'tty; exit 4'" /dev/null </dev/null
+	# timeout outside script: hako must lead the terminal's foreground group (raw mode would stop
+	# a background job with SIGTTOU).
+	run env SHELL=/bin/sh timeout 30 script -qec "$HAKO --root $ROOT --state $STATE run -it --rm busybox sh -c 'tty; exit 4'" /dev/null </dev/null
 	echo "$output" >&2
 	[ "$status" -eq 4 ]
 	has_match '/dev/pts/[0-9]+'
