@@ -8,6 +8,8 @@
 #include <optional>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "base/result.h"
 #include "image/store.h"
 
@@ -32,5 +34,8 @@ struct Context {
 
 // Writes all of `text` to the stream (a closed pipe is an error, not a crash).
 Status print(FILE* f, std::string_view text);
+
+// What every `inspect` prints: the array as Docker's 4-space JSON, or --format per element.
+Status print_inspected(const Context& ctx, const nlohmann::json& all, const std::string& format);
 
 }  // namespace hako::cli

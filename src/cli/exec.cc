@@ -8,6 +8,7 @@
 #include "cli/commands.h"
 #include "cli/docker_opts.h"
 #include "cli/engine_access.h"
+#include "engine/docker_defaults.h"
 #include "engine/shim_client.h"
 #include "engine/user_lookup.h"
 #include "sys/file.h"
@@ -23,57 +24,6 @@ struct Options {
   std::string user, workdir, detach_keys;
   std::vector<std::string> args;
 };
-
-// Every capability this kernel knows: --privileged.
-json::Value all_capabilities() {
-  json::Value caps = json::Value::array();
-  auto text = sys::read_file("/proc/sys/kernel/cap_last_cap", 64);
-  int last = text ? std::atoi(text->c_str()) : 40;
-  static const char* kNames[] = {"CAP_CHOWN",
-                                 "CAP_DAC_OVERRIDE",
-                                 "CAP_DAC_READ_SEARCH",
-                                 "CAP_FOWNER",
-                                 "CAP_FSETID",
-                                 "CAP_KILL",
-                                 "CAP_SETGID",
-                                 "CAP_SETUID",
-                                 "CAP_SETPCAP",
-                                 "CAP_LINUX_IMMUTABLE",
-                                 "CAP_NET_BIND_SERVICE",
-                                 "CAP_NET_BROADCAST",
-                                 "CAP_NET_ADMIN",
-                                 "CAP_NET_RAW",
-                                 "CAP_IPC_LOCK",
-                                 "CAP_IPC_OWNER",
-                                 "CAP_SYS_MODULE",
-                                 "CAP_SYS_RAWIO",
-                                 "CAP_SYS_CHROOT",
-                                 "CAP_SYS_PTRACE",
-                                 "CAP_SYS_PACCT",
-                                 "CAP_SYS_ADMIN",
-                                 "CAP_SYS_BOOT",
-                                 "CAP_SYS_NICE",
-                                 "CAP_SYS_RESOURCE",
-                                 "CAP_SYS_TIME",
-                                 "CAP_SYS_TTY_CONFIG",
-                                 "CAP_MKNOD",
-                                 "CAP_LEASE",
-                                 "CAP_AUDIT_WRITE",
-                                 "CAP_AUDIT_CONTROL",
-                                 "CAP_SETFCAP",
-                                 "CAP_MAC_OVERRIDE",
-                                 "CAP_MAC_ADMIN",
-                                 "CAP_SYSLOG",
-                                 "CAP_WAKE_ALARM",
-                                 "CAP_BLOCK_SUSPEND",
-                                 "CAP_AUDIT_READ",
-                                 "CAP_PERFMON",
-                                 "CAP_BPF",
-                                 "CAP_CHECKPOINT_RESTORE"};
-  for (int i = 0; i <= last && i < static_cast<int>(std::size(kNames)); ++i)
-    caps.push_back(kNames[i]);
-  return caps;
-}
 
 // The exec'd process: the container's own process spec with the command, environment, user
 // and directory replaced as the flags say.
@@ -119,7 +69,8 @@ Result<json::Value> exec_process(engine::Engine& eng, const engine::ContainerRec
     p["user"] = {{"uid", u.uid}, {"gid", u.gid}, {"additionalGids", u.additional_gids}};
   }
   if (o.privileged) {
-    json::Value caps = all_capabilities();
+    // As run --privileged: the capabilities hako itself holds.
+    json::Value caps = engine::all_capabilities();
     p["capabilities"] = {
         {"bounding", caps}, {"effective", caps}, {"permitted", caps}, {"inheritable", caps}};
   }

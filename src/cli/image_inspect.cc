@@ -30,16 +30,7 @@ Status run(Context& ctx, const Options& o) {
     }
     all.push_back(image::inspect_json(loaded, lowers));
   }
-  std::string text;
-  if (o.format.empty()) {
-    text = all.dump(4) + "\n";
-  } else {
-    for (const auto& v : all) {
-      HAKO_TRY_ASSIGN(std::string one, format::render_one(o.format, v));
-      text += one;
-    }
-  }
-  HAKO_TRY(print(ctx.out, text));
+  HAKO_TRY(print_inspected(ctx, all, o.format));
   if (missing) return std::move(*missing);
   return ok();
 }

@@ -32,20 +32,6 @@ constexpr const char* kDefaultFormat =
 constexpr auto kNoStreamInterval = std::chrono::milliseconds(500);
 constexpr auto kStreamInterval = std::chrono::seconds(1);
 
-// go-units BytesSize: binary units, 4 significant digits ("1.5MiB").
-std::string bytes_size(uint64_t bytes) {
-  static const char* kUnits[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
-  double size = static_cast<double>(bytes);
-  size_t unit = 0;
-  while (size >= 1024.0 && unit + 1 < sizeof kUnits / sizeof kUnits[0]) {
-    size /= 1024.0;
-    ++unit;
-  }
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.4g%s", size, kUnits[unit]);
-  return buf;
-}
-
 std::string percent(double v) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.2f%%", v);

@@ -1,5 +1,7 @@
 #include "cli/units.h"
 
+#include "engine/live_state.h"
+
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -7,34 +9,34 @@
 
 namespace hako::cli {
 
-std::string human_size(int64_t bytes) {
-  static const char* kUnits[] = {"B", "kB", "MB", "GB", "TB", "PB", "EB"};
-  double size = static_cast<double>(bytes);
+namespace {
+
+std::string scaled(double size, double base, const char* const* units, size_t count,
+                   const char* format) {
   size_t unit = 0;
-  while (size >= 1000.0 && unit + 1 < sizeof kUnits / sizeof kUnits[0]) {
-    size /= 1000.0;
+  while (size >= base && unit + 1 < count) {
+    size /= base;
     ++unit;
   }
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%.3g%s", size, kUnits[unit]);
+  std::snprintf(buf, sizeof buf, format, size, units[unit]);
   return buf;
 }
 
+}  // namespace
+
+std::string human_size(int64_t bytes) {
+  static const char* kUnits[] = {"B", "kB", "MB", "GB", "TB", "PB", "EB"};
+  return scaled(static_cast<double>(bytes), 1000.0, kUnits, 7, "%.3g%s");
+}
+
+std::string bytes_size(uint64_t bytes) {
+  static const char* kUnits[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+  return scaled(static_cast<double>(bytes), 1024.0, kUnits, 7, "%.4g%s");
+}
+
 std::string human_duration(int64_t seconds) {
-  auto n = [](int64_t v, const char* unit) { return std::to_string(v) + " " + unit; };
-  if (seconds < 1) return "Less than a second";
-  if (seconds == 1) return "1 second";
-  if (seconds < 60) return n(seconds, "seconds");
-  int64_t minutes = seconds / 60;
-  if (minutes == 1) return "About a minute";
-  if (minutes < 60) return n(minutes, "minutes");
-  auto hours = static_cast<int64_t>(std::llround(static_cast<double>(seconds) / 3600.0));
-  if (hours == 1) return "About an hour";
-  if (hours < 48) return n(hours, "hours");
-  if (hours < 24 * 7 * 2) return n(hours / 24, "days");
-  if (hours < 24 * 30 * 2) return n(hours / 24 / 7, "weeks");
-  if (hours < 24 * 365 * 2) return n(hours / 24 / 30, "months");
-  return n(hours / 24 / 365, "years");
+  return engine::human_duration(seconds * 1'000'000'000);
 }
 
 std::string time_ago(std::optional<int64_t> unix_seconds, int64_t now) {

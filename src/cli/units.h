@@ -13,6 +13,8 @@
 namespace hako::cli {
 
 std::string human_size(int64_t bytes);
+// go-units' BytesSize: binary units, 4 significant digits ("1.5MiB"), as `stats` prints.
+std::string bytes_size(uint64_t bytes);
 std::string human_duration(int64_t seconds);
 // "2 hours ago"; "N/A" for an unknown time.
 std::string time_ago(std::optional<int64_t> unix_seconds, int64_t now);

@@ -2,6 +2,7 @@
 
 #include <signal.h>
 
+#include <cmath>
 #include <cstdio>
 #include <ctime>
 
@@ -26,23 +27,21 @@ int64_t parse_time(const std::string& t) {
 }
 
 std::string human_duration(int64_t ns) {
-  int64_t s = ns / 1'000'000'000;
-  auto plural = [](int64_t n, const char* unit) {
-    return std::to_string(n) + " " + unit + (n == 1 ? "" : "s");
-  };
-  if (s < 1) return "Less than a second";
-  if (s == 1) return "1 second";
-  if (s < 60) return std::to_string(s) + " seconds";
-  int64_t m = s / 60;
-  if (m == 1) return "About a minute";
-  if (m < 60) return std::to_string(m) + " minutes";
-  int64_t h = m / 60;
-  if (h == 1) return "About an hour";
-  if (h < 48) return plural(h, "hour");
-  if (h < 24 * 7 * 2) return plural(h / 24, "day");
-  if (h < 24 * 30 * 2) return plural(h / 24 / 7, "week");
-  if (h < 24 * 365 * 2) return plural(h / 24 / 30, "month");
-  return plural(h / 24 / 365, "year");
+  int64_t seconds = ns / 1'000'000'000;
+  auto n = [](int64_t v, const char* unit) { return std::to_string(v) + " " + unit; };
+  if (seconds < 1) return "Less than a second";
+  if (seconds == 1) return "1 second";
+  if (seconds < 60) return n(seconds, "seconds");
+  int64_t minutes = seconds / 60;
+  if (minutes == 1) return "About a minute";
+  if (minutes < 60) return n(minutes, "minutes");
+  auto hours = static_cast<int64_t>(std::llround(static_cast<double>(seconds) / 3600.0));
+  if (hours == 1) return "About an hour";
+  if (hours < 48) return n(hours, "hours");
+  if (hours < 24 * 7 * 2) return n(hours / 24, "days");
+  if (hours < 24 * 30 * 2) return n(hours / 24 / 7, "weeks");
+  if (hours < 24 * 365 * 2) return n(hours / 24 / 30, "months");
+  return n(hours / 24 / 365, "years");
 }
 
 bool process_alive(pid_t pid, uint64_t start_time) {

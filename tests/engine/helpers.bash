@@ -130,6 +130,18 @@ engine_teardown() {
 			find "$dir" -depth -type d -exec rmdir {} + 2>/dev/null || true
 		done
 	done
+	# The shared /hako parents: the runtime removes one with its last container, but on cgroup
+	# v1 that rmdir fails (EBUSY) while just-removed siblings are still being released, as
+	# when many containers go at once. Only an empty one goes (rmdir), a few tries.
+	local parent try
+	for parent in /sys/fs/cgroup/*/hako /sys/fs/cgroup/hako; do
+		for try in 1 2 3 4 5; do
+			[ -d "$parent" ] || break
+			rmdir "$parent" 2>/dev/null && break
+			[ -z "$(find "$parent" -mindepth 1 -maxdepth 1 -type d)" ] || break
+			sleep 0.2
+		done
+	done
 	while IFS= read -r mp; do
 		[ -n "$mp" ] || continue
 		leaks+=("mount $mp")
