@@ -84,8 +84,11 @@ class LogDir : public ::testing::Test {
                             bool expect_all) {
     LogWriter w = open_writer(limits);
     write_numbers(w, 0, 5);
-    std::atomic<bool> done{false};
+    std::atomic<bool> done{false}, reading{false};
     std::thread writer([&] {
+      // Only once the reader has placed its tail (it polls done() after that): lines written
+      // before would move where the tail starts.
+      while (!reading) std::this_thread::sleep_for(std::chrono::milliseconds(1));
       for (int i = 5; i < count; ++i) {
         std::string text = std::to_string(i);
         // A line in two writes now and then: the reader must wait for its end.
@@ -105,7 +108,10 @@ class LogDir : public ::testing::Test {
     LogQuery q;
     q.follow = true;
     q.tail = tail;
-    std::vector<LogEntry> es = read(q, [&] { return done.load(); });
+    std::vector<LogEntry> es = read(q, [&] {
+      reading = true;
+      return done.load();
+    });
     writer.join();
     ASSERT_FALSE(es.empty());
     EXPECT_EQ(es.back().text, "last");
