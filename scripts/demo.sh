@@ -4,6 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
+# ccache keyed on paths relative to the checkout, as scripts/test.sh does.
+export CCACHE_BASEDIR=$PWD CCACHE_NOHASHDIR=1
 cmake --preset release >/dev/null
 cmake --build --preset release --target hako hako-shim hako-init hako-runtime
 hako=$PWD/build/release/src/cmd/hako/hako
