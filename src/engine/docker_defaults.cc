@@ -17,7 +17,8 @@ const std::vector<std::string>& default_capabilities() {
 
 std::vector<std::string> all_capabilities() {
   std::vector<std::string> out;
-  for (int i = 0; i <= sys::last_capability(); ++i) {
+  int last = sys::last_capability();  // a read of /proc each call
+  for (int i = 0; i <= last; ++i) {
     if (const char* name = sys::capability_name(i)) out.emplace_back(name);
   }
   return out;
