@@ -51,8 +51,8 @@ void add_import(CLI::App& parent, Context& ctx) {
   auto opts = std::make_shared<Options>();
   CLI::App* cmd = parent.add_subcommand(
       "import", "Import the contents from a tarball to create a filesystem image");
-  cmd->add_option("-c,--change", opts->changes,
-                  "Apply Dockerfile instruction to the created image");
+  cmd->add_option("-c,--change", opts->changes, "Apply Dockerfile instruction to the created image")
+      ->allow_extra_args(false);
   cmd->add_option("-m,--message", opts->message, "Set commit message for imported image");
   cmd->add_option("--platform", opts->platform, "Set platform if server is multi-platform capable");
   cmd->add_option("file", opts->source, "file|-")->required();

@@ -11,6 +11,7 @@
 #include "engine/container_events.h"
 #include "engine/shim_client.h"
 #include "engine/spec_builder.h"
+#include "engine/volume_mount.h"
 #include "engine/volumes.h"
 #include "runtime/lifecycle.h"
 #include "runtime/loopback.h"
@@ -128,6 +129,44 @@ Result<json::Value> log_limits(const json::Value& log_config) {
   return json::Value{{"MaxSize", l.max_size}, {"MaxFile", l.max_files}};
 }
 
+// The volumes the container uses (container_volumes).
+Result<std::vector<std::string>> volume_names(db::Database& db, const std::string& id) {
+  HAKO_TRY_ASSIGN(auto st, db.prepare("SELECT volume FROM container_volumes WHERE container = ?"));
+  st.bind(1, id);
+  std::vector<std::string> names;
+  for (;;) {
+    HAKO_TRY_ASSIGN(bool row, st.step());
+    if (!row) break;
+    names.push_back(st.column_text(0));
+  }
+  return names;
+}
+
+// Shares of the container's volumes that are mounts (driver options), mounted if need be.
+Result<std::vector<shim::VolumeUse>> use_volumes(db::Database& db, const std::string& root,
+                                                 const std::string& id) {
+  VolumeStore store(db, root);
+  HAKO_TRY_ASSIGN(auto names, volume_names(db, id));
+  std::vector<shim::VolumeUse> uses;
+  for (const auto& name : names) {
+    HAKO_TRY_ASSIGN(auto v, store.find(name));
+    if (!v) continue;
+    HAKO_TRY_ASSIGN(auto m, parse_volume_mount(v->options));
+    if (!m) continue;
+    HAKO_TRY_ASSIGN(shim::VolumeUse use, use_volume(name, store.volume_dir(name), *m));
+    uses.push_back(std::move(use));
+  }
+  return uses;
+}
+
+// What a killed shim left mounted of the container's volumes, when nobody else uses them.
+void unmount_unused_volumes(db::Database& db, const std::string& root, const std::string& id) {
+  auto names = volume_names(db, id);
+  if (!names) return;
+  VolumeStore store(db, root);
+  for (const auto& name : *names) (void)shim::unmount_unused_volume(store.volume_dir(name));
+}
+
 }  // namespace
 
 Executables find_executables() {
@@ -220,6 +259,7 @@ Result<Created> Engine::create(const json::Value& body, const std::string& wante
   in.container_dir = p.dir;
   in.init_path = exe_.init;
   VolumeStore volumes(images_.metadata().database(), root_);
+  std::vector<shim::VolumeUse> copy_up_uses;  // released (unmounted if last) at the end
   in.volume_source = [&](const std::string& name,
                          const std::string& target) -> Result<std::string> {
     // A new volume (or an empty one) is filled from the image's content at its mount point,
@@ -231,6 +271,13 @@ Result<Created> Engine::create(const json::Value& body, const std::string& wante
     if (anonymous) labels[kAnonymousVolumeLabel] = "";
     HAKO_TRY_ASSIGN(VolumeRecord v, volumes.create(name, labels, json::Value::object()));
     HAKO_TRY(volumes.attach(c.id, v.name));
+    // A volume that is a mount is filled while mounted, as dockerd does at create (a tmpfs
+    // loses it again when unmounted; a bind's host directory keeps it).
+    HAKO_TRY_ASSIGN(auto mount, parse_volume_mount(v.options));
+    if (mount) {
+      HAKO_TRY_ASSIGN(shim::VolumeUse use, use_volume(v.name, volumes.volume_dir(v.name), *mount));
+      copy_up_uses.push_back(std::move(use));
+    }
     HAKO_TRY(volumes.populate(v, p.rootfs(), target));
     return v.mountpoint;
   };
@@ -275,6 +322,10 @@ Result<UniqueFd> Engine::start(const ContainerRecord& c, std::optional<json::Val
   HAKO_TRY(sys::make_dirs(p.run_dir, 0700));
   ::unlink(p.state_json().c_str());
   HAKO_TRY_ASSIGN(shim::ShimConfig sc, shim_config_for(c, p, state_, exe_, root_));
+  // Volumes that are mounts: mounted now, held until the shim holds them itself.
+  HAKO_TRY_ASSIGN(std::vector<shim::VolumeUse> volume_uses,
+                  use_volumes(images_.metadata().database(), root_, c.id));
+  for (const auto& use : volume_uses) sc.volume_dirs.push_back(use.dir());
   HAKO_TRY(sys::write_file_replace(p.shim_json(), shim::shim_config_json(sc).dump(), 0600));
 
   shim::Msg type = first ? shim::Msg::kAttach : shim::Msg::kOk;
@@ -315,6 +366,7 @@ Status Engine::cleanup_without_shim(const ContainerRecord& c, int exit_code) {
   Logger quiet;
   (void)runtime::delete_container(runtime_root(state_), c.id, true, quiet);
   if (is_mounted(p.rootfs())) ::umount2(p.rootfs().c_str(), MNT_DETACH);
+  unmount_unused_volumes(images_.metadata().database(), root_, c.id);
   auto rec = shim::read_state(p.state_json());
   shim::ShimState s = rec ? *rec : shim::ShimState{};
   s.status = "exited";
@@ -423,17 +475,8 @@ Status Engine::remove(const ContainerRecord& c, bool force, bool volumes) {
   (void)runtime::delete_container(runtime_root(state_), c.id, true, quiet);
   if (is_mounted(p.rootfs()) && ::umount2(p.rootfs().c_str(), MNT_DETACH) != 0)
     return sys_error("unmount " + p.rootfs());
-  std::vector<std::string> used;
-  {
-    HAKO_TRY_ASSIGN(auto st, images_.metadata().database().prepare(
-                                 "SELECT volume FROM container_volumes WHERE container = ?"));
-    st.bind(1, c.id);
-    for (;;) {
-      HAKO_TRY_ASSIGN(bool row, st.step());
-      if (!row) break;
-      used.push_back(st.column_text(0));
-    }
-  }
+  unmount_unused_volumes(images_.metadata().database(), root_, c.id);
+  HAKO_TRY_ASSIGN(std::vector<std::string> used, volume_names(images_.metadata().database(), c.id));
   HAKO_TRY(containers().remove(c.id));
   record_container_event(root_, c, "destroy");
   HAKO_TRY(sys::remove_all(p.run_dir));

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "base/strings.h"
+#include "engine/shim_client.h"
 #include "engine/spec_parts.h"
 #include "oci/spec.h"
 #include "runtime/lifecycle.h"
@@ -115,6 +116,20 @@ Status write_spec_resources(const std::string& path, const json::Value& res) {
   return sys::write_file_atomic(path, spec.dump(), 0600);
 }
 
+// Docker applies a new restart policy to a running container at once: its shim holds it.
+Status set_live_restart_policy(Engine& eng, const std::string& id, const json::Value& policy) {
+  json::Value req = {{"name", "no"}, {"max_retries", 0}};
+  if (policy.is_object()) {
+    std::string name = policy.value("Name", "");
+    if (!name.empty()) req["name"] = name;
+    req["max_retries"] = int_of(policy, "MaximumRetryCount");
+  }
+  HAKO_TRY_ASSIGN(UniqueFd conn, eng.connect(id));
+  HAKO_TRY_ASSIGN(auto answer, shim_call(conn.get(), shim::Msg::kSetPolicy, req.dump()));
+  if (answer.first == shim::Msg::kError) return failed_precondition(answer.second);
+  return ok();
+}
+
 }  // namespace
 
 Result<std::vector<std::string>> update(Engine& eng, const ContainerRecord& c,
@@ -166,6 +181,9 @@ Result<std::vector<std::string>> update(Engine& eng, const ContainerRecord& c,
   }
   HAKO_TRY(write_spec_resources(eng.paths(c.id).config_json(), res));
   HAKO_TRY(eng.containers().set_definition(c.id, definition));
+  if (ch.contains("RestartPolicy") && live.shim_alive)
+    HAKO_TRY_CTX(set_live_restart_policy(eng, c.id, ch["RestartPolicy"]),
+                 "Cannot update container " + c.id);
   return warnings;
 }
 

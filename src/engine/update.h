@@ -5,8 +5,9 @@
 //   - the running container's cgroups, at once (runtime::update_container), when it runs;
 //   - the definition's Create.HostConfig, so inspect shows them and the next start uses them;
 //   - config.json's linux.resources, which the next start hands to the runtime.
-// A restart policy takes effect at the next start: a running shim keeps the policy it was
-// started with (the shim protocol has no request to change it).
+// A restart policy also goes to the running container's shim (kSetPolicy), which applies it
+// from the container's next exit on, as Docker does; a stopped container keeps it for its
+// next start.
 // One thread.
 #pragma once
 

@@ -16,6 +16,7 @@
 #include "engine/container_events.h"
 #include "engine/paths.h"
 #include "engine/tree_copy.h"
+#include "engine/volume_mount.h"
 #include "json/reader.h"
 #include "sys/file.h"
 #include "sys/mount.h"
@@ -67,6 +68,8 @@ Status validate_local_options(const nlohmann::json& opts) {
   for (const auto& [opt, need] : kNeeds)
     if (opts.contains(opt) && !opts.contains(need))
       return invalid_argument(std::string("missing required option: \"") + need + "\"");
+  // What is mounted at use time is checked now, so a bad option fails here, not at a run.
+  HAKO_TRY(parse_volume_mount(opts));
   return ok();
 }
 
@@ -351,6 +354,8 @@ Status VolumeStore::remove(const std::string& name, bool force) {
     HAKO_TRY_ASSIGN(auto st, db_.prepare("DELETE FROM volumes WHERE name = ?"));
     st.bind(1, name);
     HAKO_TRY(st.run());
+    // What a killed shim left mounted goes first: the directory is deleted next.
+    HAKO_TRY_CTX(shim::unmount_unused_volume(volume_dir(name)), "remove " + name);
     HAKO_TRY(tx.commit());
   }
   HAKO_TRY_CTX(discard_dir(dir_, volume_dir(name), name), "remove " + name);
@@ -369,6 +374,7 @@ Result<VolumePruneReport> VolumeStore::prune(bool all, const VolumeFilters& filt
       if (!all && !v.anonymous) continue;
       HAKO_TRY_ASSIGN(auto ids, users(v.name));
       if (!ids.empty() || !filters.matches(v, false)) continue;
+      if (!shim::unmount_unused_volume(volume_dir(v.name))) continue;  // a user holds it
       auto data = sys::open_path(v.mountpoint, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
       if (data) {
         auto size = tree_size(data->get());

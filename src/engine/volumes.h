@@ -12,8 +12,9 @@
 //
 // Anonymous volumes (created with an empty name) get a random 64-hex name and Docker's label
 // com.docker.volume.anonymous="". Options of the local driver (type, device, o: Docker's
-// `-o type=tmpfs -o device=tmpfs -o o=size=100m`) are validated and recorded; mounting them at
-// use time is the container's job and not done here.
+// `-o type=tmpfs -o device=tmpfs -o o=size=100m`) are validated and recorded here; a
+// container's start mounts them and its shim unmounts them after the last user
+// (engine/volume_mount.h, shim/volume_use.h); remove and prune unmount what a killed shim left.
 //
 // Ownership: a VolumeStore borrows the Database (image::Metadata::database()), which must
 // outlive it. Thread safety: as the Database, one thread; several processes may share a root.

@@ -32,6 +32,7 @@
 #include "shim/log_writer.h"
 #include "shim/protocol.h"
 #include "shim/state_file.h"
+#include "shim/volume_use.h"
 #include "sys/file.h"
 #include "sys/process.h"
 
@@ -153,7 +154,8 @@ class Loop {
   std::unique_ptr<LogWriter> logw_;
   std::map<int, Handler> handlers_;
   std::map<int, std::unique_ptr<Client>> clients_;
-  ProcessIo io_;  // the container's init
+  ProcessIo io_;                    // the container's init
+  std::vector<VolumeUse> volumes_;  // shares of the volumes mounted for it
   ShimState state_;
   int64_t started_mono_ = 0;
   int64_t backoff_ns_ = 0;
@@ -227,6 +229,15 @@ Status Loop::init(UniqueFd creator) {
     HAKO_TRY_ASSIGN(LogWriter w,
                     LogWriter::open(c_.log_path, LogLimits{c_.log_max_size, c_.log_max_files}));
     logw_ = std::make_unique<LogWriter>(std::move(w));
+  }
+  // Our shares before the creator (which holds its own until we answer) lets go.
+  for (const auto& dir : c_.volume_dirs) {
+    auto use = VolumeUse::hold(dir);
+    if (!use) {
+      log_.error("hold volume " + dir + ": " + use.error().message());
+      continue;
+    }
+    volumes_.push_back(std::move(*use));
   }
   state_.shim_pid = ::getpid();
   state_.shim_start_time = sys::process_start_time(state_.shim_pid).value_or(0);
@@ -509,6 +520,24 @@ void Loop::handle_request(Client& cl, Msg type, const std::string& payload) {
     case Msg::kSetRemove:
       cl.removes = flag("remove");
       return;
+    case Msg::kSetPolicy: {
+      // `hako update --restart`: Docker applies a new policy to the running container at
+      // once. It goes to shim.json too, so the file keeps describing what this shim does.
+      RestartPolicy rp;
+      if (req.contains("name") && req["name"].is_string()) rp.name = req["name"].get<std::string>();
+      if (req.contains("max_retries") && req["max_retries"].is_number_integer())
+        rp.max_retries = req["max_retries"].get<int>();
+      if (rp.name != "no" && rp.name != "always" && rp.name != "unless-stopped" &&
+          rp.name != "on-failure")
+        return reply_error("invalid restart policy " + rp.name);
+      c_.restart = rp;
+      Status saved =
+          sys::write_file_replace(c_.run_dir + "/shim.json", shim_config_json(c_).dump(), 0600);
+      if (!saved) log_.warn("save shim.json: " + saved.error().message());
+      send_or_drop(cl, Msg::kOk, "{}");
+      cl.role = Client::Role::kDone;
+      return;
+    }
     case Msg::kStdin: {
       Client* exec = cl.role == Client::Role::kExec ? &cl : nullptr;
       int fd = exec ? (exec->exec.console ? exec->exec.console.get() : exec->exec.stdin_w.get())
@@ -704,6 +733,7 @@ void Loop::end_for_good() {
   std::string rootfs = c_.bundle + "/rootfs";
   if (::umount2(rootfs.c_str(), MNT_DETACH) != 0 && errno != EINVAL && errno != ENOENT)
     log_.warn("unmount " + rootfs + ": " + strerror(errno));
+  volumes_.clear();  // the last user of a volume unmounts it
   bool client_removes = false;
   for (auto& [_, cl] : clients_)
     if (cl->removes && cl->role == Client::Role::kAttach) client_removes = true;
@@ -733,6 +763,7 @@ int Loop::run() {
     write_state();
     std::string rootfs = c_.bundle + "/rootfs";
     ::umount2(rootfs.c_str(), MNT_DETACH);
+    volumes_.clear();
     json::Value v = {{"message", state_.error}, {"code", code}};
     for (auto& [_, cl] : clients_) (void)send_msg(cl->fd.get(), Msg::kError, v.dump());
     return 1;

@@ -24,6 +24,7 @@ enum class Msg : char {
   kExec = 'X',       // {"process":<OCI process>,"stdin":b,"detach":b}
   kWait = 'W',       // answered by kExit when the container exits (at once if it has)
   kSetRemove = 'D',  // {"remove":b}: the client will remove the container itself
+  kSetPolicy = 'P',  // {"name":s,"max_retries":n}: the restart policy from now on (kOk)
   // shim → client
   kStdout = 'o',
   kStderr = 'e',

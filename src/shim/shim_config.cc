@@ -25,6 +25,7 @@ Result<ShimConfig> parse_shim_config(std::string_view text) {
   HAKO_TRY(field("remove_command", c.remove_command));
   HAKO_TRY(field("root", c.root));
   HAKO_TRY(field("event_attributes", c.event_attributes));
+  HAKO_TRY(field("volume_dirs", c.volume_dirs));
   if (v.contains("restart")) {
     const auto& r = v["restart"];
     HAKO_TRY(json::require_object(r, "restart"));
@@ -68,6 +69,7 @@ json::Value shim_config_json(const ShimConfig& c) {
       {"remove_command", c.remove_command},
       {"root", c.root},
       {"event_attributes", c.event_attributes},
+      {"volume_dirs", c.volume_dirs},
       {"restart", {{"name", c.restart.name}, {"max_retries", c.restart.max_retries}}},
       {"health",
        {{"test", c.health.test},

@@ -48,6 +48,9 @@ struct ShimConfig {
   // the Actor attributes they carry (image, name, labels). root "": no events.
   std::string root;
   std::map<std::string, std::string> event_attributes;
+  // Volumes mounted while the container runs (<root>/volumes/<name>, volume_use.h): the shim
+  // holds a share of each and the last user unmounts.
+  std::vector<std::string> volume_dirs;
 };
 
 Result<ShimConfig> parse_shim_config(std::string_view text);
