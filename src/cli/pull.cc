@@ -7,6 +7,7 @@
 //   docker.io/library/busybox:latest
 // On a terminal the layer lines are redrawn in place with Docker's bars (cli/progress_view.h).
 #include "registry/pull.h"
+
 #include "cli/commands.h"
 #include "cli/engine_access.h"
 #include "cli/progress_view.h"
