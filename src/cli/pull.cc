@@ -5,14 +5,14 @@
 //   Digest: sha256:…
 //   Status: Downloaded newer image for busybox:latest     (or: Image is up to date for …)
 //   docker.io/library/busybox:latest
-// Progress is printed as lines, terminal or not (no progress bars yet).
-#include <mutex>
+// On a terminal the layer lines are redrawn in place with Docker's bars (cli/progress_view.h).
+#include "registry/pull.h"
 
 #include "cli/commands.h"
 #include "cli/engine_access.h"
+#include "cli/progress_view.h"
 #include "cli/registry_session.h"
 #include "oci/platform.h"
-#include "registry/pull.h"
 
 namespace hako::cli {
 namespace {
@@ -24,22 +24,21 @@ struct Options {
   bool all_tags = false;
 };
 
+// `shown`: where the progress goes; none with --quiet, which prints only the reference.
 Status pull_one(Context& ctx, image::ImageStore& store, const registry::Session& session,
-                const oci::Reference& ref, const Options& o, const registry::PullOptions& po) {
-  std::string shown = ref.digest ? ref.digest->to_string() : ref.tag;
-  std::string repo = ref.familiar_name();
+                const oci::Reference& ref, const registry::PullOptions& po,
+                ProgressPrinter* shown) {
+  std::string tag = ref.digest ? ref.digest->to_string() : ref.tag;
   // Docker names the repository without its registry here ("test/busybox").
-  std::string path = ref.domain == oci::kDefaultDomain ? ref.path : ref.path;
-  if (!o.quiet) HAKO_TRY(print(ctx.out, shown + ": Pulling from " + path + "\n"));
+  if (shown) HAKO_TRY(shown->line(tag + ": Pulling from " + ref.path));
   auto r = registry::pull(store, session, ref, po);
   if (!r) return std::move(r).error().context("pull " + ref.familiar_string());
-  if (o.quiet) return print(ctx.out, ref.to_string() + "\n");
-  std::string text = "Digest: " + r->repo_digest.to_string() + "\n";
-  text +=
+  if (!shown) return print(ctx.out, ref.to_string() + "\n");
+  HAKO_TRY(shown->line("Digest: " + r->repo_digest.to_string()));
+  HAKO_TRY(shown->line(
       (r->up_to_date ? "Status: Image is up to date for " : "Status: Downloaded newer image for ") +
-      ref.familiar_string() + "\n";
-  text += ref.to_string() + "\n";
-  return print(ctx.out, text);
+      ref.familiar_string()));
+  return shown->line(ref.to_string());
 }
 
 Status run(Context& ctx, const Options& o) {
@@ -51,26 +50,23 @@ Status run(Context& ctx, const Options& o) {
   if (!o.platform.empty()) {
     HAKO_TRY_ASSIGN(po.platform, oci::parse_platform(o.platform));
   }
-  std::mutex mu;
-  if (!o.quiet)
-    po.progress = [&](std::string_view id, std::string_view status) {
-      std::lock_guard lock(mu);
-      (void)print(ctx.out, std::string(id) + ": " + std::string(status) + "\n");
-    };
+  ProgressPrinter printer(ctx.out);
+  ProgressPrinter* shown = o.quiet ? nullptr : &printer;
+  if (shown) po.progress = printer.callback();
   HAKO_TRY_ASSIGN(auto store, ctx.open_store());
   auto session = open_registry_session(ref.domain);
   if (!session) return std::move(session).error().context("pull " + ref.familiar_string());
   if (!o.all_tags) {
-    if (as_written.tag.empty() && !as_written.digest && !o.quiet)
-      HAKO_TRY(print(ctx.out, "Using default tag: latest\n"));
-    return pull_one(ctx, store, *session, ref, o, po);
+    if (as_written.tag.empty() && !as_written.digest && shown)
+      HAKO_TRY(shown->line("Using default tag: latest"));
+    return pull_one(ctx, store, *session, ref, po, shown);
   }
   auto tags = registry::list_tags(*session, ref.path);
   if (!tags) return std::move(tags).error().context("pull " + as_written.familiar_name());
   for (const auto& t : *tags) {
     oci::Reference each = ref;
     each.tag = t;
-    HAKO_TRY(pull_one(ctx, store, *session, each, o, po));
+    HAKO_TRY(pull_one(ctx, store, *session, each, po, shown));
   }
   return ok();
 }
@@ -80,24 +76,16 @@ Status run(Context& ctx, const Options& o) {
 Status pull_for_run(Context& ctx, image::ImageStore& store, const std::string& name,
                     const std::string& platform) {
   HAKO_TRY_ASSIGN(oci::Reference ref, oci::parse_reference(name));
-  Options o;
-  o.name = name;
-  o.platform = platform;
   registry::PullOptions po;
   if (!platform.empty()) {
     HAKO_TRY_ASSIGN(po.platform, oci::parse_platform(platform));
   }
-  std::mutex mu;
-  po.progress = [&](std::string_view id, std::string_view status) {
-    std::lock_guard lock(mu);
-    (void)print(ctx.err, std::string(id) + ": " + std::string(status) + "\n");
-  };
+  // Docker's run prints the pull on stderr: stdout is the container's.
+  ProgressPrinter printer(ctx.err);
+  po.progress = printer.callback();
   auto session = open_registry_session(ref.domain);
   if (!session) return std::move(session).error().context("pull " + ref.familiar_string());
-  // Docker's run prints the pull on stderr: stdout is the container's.
-  Context quiet = ctx;
-  quiet.out = ctx.err;
-  return pull_one(quiet, store, *session, ref, o, po);
+  return pull_one(ctx, store, *session, ref, po, &printer);
 }
 
 void add_pull(CLI::App& parent, Context& ctx) {

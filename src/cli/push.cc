@@ -4,11 +4,13 @@
 //   a020b24e780b: Preparing
 //   a020b24e780b: Pushed                (or: Layer already exists, Mounted from test/a)
 //   1: digest: sha256:… size: 527
+// On a terminal the layer lines are redrawn in place with Docker's bars (cli/progress_view.h).
 #include "registry/push.h"
 
 #include <cstdlib>
 
 #include "cli/commands.h"
+#include "cli/progress_view.h"
 #include "cli/registry_session.h"
 
 namespace hako::cli {
@@ -24,10 +26,10 @@ Status run(Context& ctx, const Options& o) {
   HAKO_TRY_ASSIGN(oci::Reference ref, oci::parse_reference(o.name));
   if (ref.digest) return invalid_argument("push: give a tag, not a digest: " + o.name);
   HAKO_TRY_ASSIGN(auto store, ctx.open_store());
+  ProgressPrinter shown(ctx.out);
   if (!o.quiet) {
-    std::string head = as_written.tag.empty() ? "Using default tag: latest\n" : "";
-    head += "The push refers to repository [" + ref.name() + "]\n";
-    HAKO_TRY(print(ctx.out, head));
+    if (as_written.tag.empty()) HAKO_TRY(shown.line("Using default tag: latest"));
+    HAKO_TRY(shown.line("The push refers to repository [" + ref.name() + "]"));
   }
   registry::PushOptions po;
   // HAKO_PUSH_CHUNK_SIZE=BYTES: the chunked-upload threshold (tests use a small one).
@@ -38,17 +40,14 @@ Status run(Context& ctx, const Options& o) {
       return invalid_argument("HAKO_PUSH_CHUNK_SIZE: not a number of bytes: " + std::string(env));
     po.chunk_size = v;
   }
-  if (!o.quiet)
-    po.progress = [&](std::string_view id, std::string_view status) {
-      (void)print(ctx.out, std::string(id) + ": " + std::string(status) + "\n");
-    };
+  if (!o.quiet) po.progress = shown.callback();
   auto session = open_registry_session(ref.domain);
   if (!session) return std::move(session).error().context("push " + ref.familiar_string());
   auto r = registry::push(store, *session, ref, po);
   if (!r) return std::move(r).error().context("push " + ref.familiar_string());
   if (o.quiet) return print(ctx.out, ref.to_string() + "\n");
-  return print(ctx.out, ref.tag + ": digest: " + r->manifest.to_string() +
-                            " size: " + std::to_string(r->size) + "\n");
+  return shown.line(ref.tag + ": digest: " + r->manifest.to_string() +
+                    " size: " + std::to_string(r->size));
 }
 
 }  // namespace

@@ -20,8 +20,6 @@
 namespace hako::registry {
 namespace {
 
-std::string short_id(const oci::Digest& d) { return std::string(d.hex().substr(0, 12)); }
-
 // The media type of a manifest: its own mediaType field wins over Content-Type (some servers
 // send application/json).
 std::string media_type_of(const std::string& bytes, const std::optional<std::string>& header) {
@@ -86,9 +84,15 @@ namespace {
 // download_blob, also writing the body of a first, whole, attempt to `tee_fd` (if >= 0) as it
 // arrives; *teed_all says whether the tee got every byte of the committed blob: a resumed or
 // restarted download (or a failed tee write) stops the tee, the blob is still downloaded.
+// With a reporter: "Downloading" with bytes (throttled), then "Verifying Checksum".
 Status download_blob_tee(const Session& session, const content::Store& blobs, std::string_view path,
-                         const oci::Descriptor& blob, int tee_fd, bool* teed_all) {
+                         const oci::Descriptor& blob, int tee_fd, bool* teed_all,
+                         ProgressReporter* reporter) {
   if (blobs.has(blob.digest)) return ok();
+  std::optional<ByteProgress> bytes;
+  if (reporter && reporter->enabled())
+    bytes.emplace(*reporter, blob.digest, "Downloading",
+                  blob.size > 0 ? static_cast<uint64_t>(blob.size) : 0);
   bool teeing = false;
   std::optional<uint64_t> size;
   if (blob.size >= 0) size = static_cast<uint64_t>(blob.size);
@@ -117,6 +121,7 @@ Status download_blob_tee(const Session& session, const content::Store& blobs, st
       auto st = w->write(chunk);
       if (!st) write_error = st.error();
       if (st && teeing && !sys::write_all(tee_fd, chunk, "layer stream")) teeing = false;
+      if (st && bytes) bytes->update(w->written());
       return st;
     };
     auto resp = session.send(r, scope);
@@ -125,6 +130,7 @@ Status download_blob_tee(const Session& session, const content::Store& blobs, st
     if (!resp) {
       if (!is_transient(resp.error()) || last) return std::move(resp).error().context(what);
     } else if (resp->ok()) {
+      if (bytes) reporter->report(blob.digest, "Verifying Checksum");
       HAKO_TRY(w->commit());
       if (teed_all) *teed_all = teeing;
       return ok();
@@ -143,7 +149,7 @@ Status download_blob_tee(const Session& session, const content::Store& blobs, st
 
 Status download_blob(const Session& session, const content::Store& blobs, std::string_view path,
                      const oci::Descriptor& blob) {
-  return download_blob_tee(session, blobs, path, blob, -1, nullptr);
+  return download_blob_tee(session, blobs, path, blob, -1, nullptr, nullptr);
 }
 
 namespace {
@@ -162,13 +168,17 @@ void drain(int fd) {
 // arrive, so the layer is ready shortly after its last byte. The unpacked layer is published
 // only if the whole blob went through the pipe and its digest verified; otherwise (a resumed
 // download, a failed unpack) it is dropped and add_image unpacks the blob from the store, as
-// without streaming - so streaming errors are not the pull's errors.
+// without streaming - so streaming errors are not the pull's errors. *streamed says which.
 Status download_and_unpack(const Session& session, const content::Store& blobs,
                            std::string_view path, const oci::Descriptor& blob,
-                           const snapshot::LayerStore& layers,
-                           const snapshot::LayerToUnpack& layer) {
+                           const snapshot::LayerStore& layers, const snapshot::LayerToUnpack& layer,
+                           ProgressReporter& reporter, bool* streamed) {
   int p[2];
-  if (::pipe2(p, O_CLOEXEC) != 0) return download_blob(session, blobs, path, blob);
+  if (::pipe2(p, O_CLOEXEC) != 0) {
+    Status st = download_blob_tee(session, blobs, path, blob, -1, nullptr, &reporter);
+    if (st) reporter.report(blob.digest, "Download complete");
+    return st;
+  }
   UniqueFd rd(p[0]);
   UniqueFd wr(p[1]);
   // A bigger pipe lets the download run ahead of the tar parser a little (best effort).
@@ -186,62 +196,70 @@ Status download_and_unpack(const Session& session, const content::Store& blobs,
     drain(fd);
   });
   bool teed_all = false;
-  Status st = download_blob_tee(session, blobs, path, blob, wr.get(), &teed_all);
+  Status st = download_blob_tee(session, blobs, path, blob, wr.get(), &teed_all, &reporter);
   wr.reset();
   verified.set_value(st && teed_all);
+  if (st) {
+    // The unpacker is behind the download by at most the pipe's contents now.
+    reporter.report(blob.digest, "Download complete");
+    if (teed_all) reporter.report(blob.digest, "Extracting");
+  }
   unpacker.join();
+  *streamed = st && teed_all;
   return st;
 }
+
+struct FetchedLayer {
+  oci::Digest digest;
+  bool unpacked = false;  // streamed into its layer as it downloaded
+};
 
 // Every layer at once, bounded; the first error wins, the others still finish (what they
 // wrote is valid and will be used by the next attempt). Layers with an entry in `unpack` (same
 // order as `layers`; empty: none) are unpacked as they download.
-Result<std::vector<oci::Digest>> download_layers(
+Result<std::vector<FetchedLayer>> download_layers(
     const Session& session, const content::Store& blobs, std::string_view path,
     const std::vector<oci::Descriptor>& layers,
     const std::vector<std::optional<snapshot::LayerToUnpack>>& unpack,
-    const snapshot::LayerStore& layer_store, const PullOptions& o) {
+    const snapshot::LayerStore& layer_store, const PullOptions& o, ProgressReporter& reporter) {
   std::mutex mu;
-  auto report = [&](const oci::Digest& d, std::string_view status) {
-    if (!o.progress) return;
-    std::lock_guard lock(mu);
-    o.progress(short_id(d), status);
-  };
   std::vector<const oci::Descriptor*> todo;
   for (const auto& l : layers) {
     if (blobs.has(l.digest)) {
-      report(l.digest, "Already exists");
+      reporter.report(l.digest, "Already exists");
     } else if (std::none_of(todo.begin(), todo.end(),
                             [&](const auto* t) { return t->digest == l.digest; })) {
-      report(l.digest, "Pulling fs layer");
+      reporter.report(l.digest, "Pulling fs layer");
       todo.push_back(&l);
     }
   }
+  size_t n = std::min<size_t>(std::max(1u, o.parallel), todo.size());
+  for (size_t i = n; i < todo.size(); ++i) reporter.report(todo[i]->digest, "Waiting");
+  std::vector<FetchedLayer> done(todo.size());
   std::atomic<size_t> next{0};
   std::optional<Error> first;
   auto worker = [&] {
     for (size_t i; (i = next.fetch_add(1)) < todo.size();) {
       size_t index = static_cast<size_t>(todo[i] - layers.data());
-      auto st =
-          index < unpack.size() && unpack[index]
-              ? download_and_unpack(session, blobs, path, *todo[i], layer_store, *unpack[index])
-              : download_blob(session, blobs, path, *todo[i]);
-      if (st) {
-        report(todo[i]->digest, "Download complete");
-        continue;
+      done[i].digest = todo[i]->digest;
+      Status st = ok();
+      if (index < unpack.size() && unpack[index]) {
+        st = download_and_unpack(session, blobs, path, *todo[i], layer_store, *unpack[index],
+                                 reporter, &done[i].unpacked);
+      } else {
+        st = download_blob_tee(session, blobs, path, *todo[i], -1, nullptr, &reporter);
+        if (st) reporter.report(todo[i]->digest, "Download complete");
       }
+      if (st) continue;
       std::lock_guard lock(mu);
       if (!first) first = std::move(st).error();
     }
   };
-  size_t n = std::min<size_t>(std::max(1u, o.parallel), todo.size());
   std::vector<std::thread> threads;
   for (size_t i = 1; i < n; ++i) threads.emplace_back(worker);
   if (n > 0) worker();
   for (auto& t : threads) t.join();
   if (first) return std::move(*first);
-  std::vector<oci::Digest> done;
-  for (const auto* t : todo) done.push_back(t->digest);
   return done;
 }
 
@@ -307,16 +325,19 @@ Result<PullResult> pull(image::ImageStore& store, const Session& session, const 
   HAKO_TRY(blobs.ingest_bytes(top.bytes));
   if (chosen.digest != top.digest) HAKO_TRY(blobs.ingest_bytes(chosen.bytes));
   HAKO_TRY(download_blob(session, blobs, path, m.config));
-  std::vector<oci::Digest> fetched;
+  ProgressReporter reporter(o.progress);
+  std::vector<FetchedLayer> fetched;
   if (!out.up_to_date) {
     HAKO_TRY_ASSIGN(auto unpack, layers_to_unpack(store, m));
-    HAKO_TRY_ASSIGN(fetched,
-                    download_layers(session, blobs, path, m.layers, unpack, store.layers(), o));
+    HAKO_TRY_ASSIGN(fetched, download_layers(session, blobs, path, m.layers, unpack, store.layers(),
+                                             o, reporter));
   }
+  // add_image unpacks what did not stream (in parallel, with no byte counts to show).
+  for (const auto& f : fetched)
+    if (!f.unpacked) reporter.report(f.digest, "Extracting");
   HAKO_TRY_ASSIGN(image::ImageRecord rec, store.add_image(out.manifest, out.refs));
   (void)rec;
-  if (o.progress)
-    for (const auto& d : fetched) o.progress(short_id(d), "Pull complete");
+  for (const auto& f : fetched) reporter.report(f.digest, "Pull complete");
   mark.done();
   return out;
 }

@@ -16,7 +16,7 @@
 // starts the blob over when the server ignores the range.
 //
 // Thread safety: pull() uses the store from the calling thread only; the progress callback is
-// called from download threads, one call at a time.
+// called from download threads and the caller's, one call at a time (registry/progress.h).
 #pragma once
 
 #include <functional>
@@ -29,6 +29,7 @@
 #include "image/store.h"
 #include "oci/image_spec.h"
 #include "oci/reference.h"
+#include "registry/progress.h"
 #include "registry/session.h"
 
 namespace hako::registry {
@@ -52,9 +53,8 @@ Result<std::vector<std::string>> list_tags(const Session& session, std::string_v
 struct PullOptions {
   std::optional<oci::Platform> platform;  // default: the host's
   unsigned parallel = 6;
-  // (short id, status): "Pulling fs layer", "Already exists", "Download complete",
-  // "Pull complete", Docker's words.
-  std::function<void(std::string_view short_id, std::string_view status)> progress;
+  // Per-layer events, Docker's words and bytes (registry/progress.h).
+  ProgressFn progress;
 };
 
 struct PullResult {

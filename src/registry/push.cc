@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "oci/image_spec.h"
@@ -12,8 +13,6 @@
 
 namespace hako::registry {
 namespace {
-
-std::string short_id(const oci::Digest& d) { return std::string(d.hex().substr(0, 12)); }
 
 std::string with_query(std::string url, std::string_view query) {
   url += url.find('?') == std::string::npos ? '?' : '&';
@@ -39,9 +38,10 @@ Result<std::string> upload_location(const http::Response& resp) {
   return http::resolve_url(resp.url, *location);
 }
 
-// A request whose body is `size` bytes of the blob from `offset` on.
+// A request whose body is `size` bytes of the blob from `offset` on; `bytes` (if any) hears
+// how far into the blob it got.
 http::Request blob_body(std::string method, std::string url, int fd, uint64_t offset, uint64_t size,
-                        const oci::Digest& digest) {
+                        const oci::Digest& digest, ByteProgress* bytes) {
   http::Request r;
   r.method = std::move(method);
   r.url = std::move(url);
@@ -49,12 +49,13 @@ http::Request blob_body(std::string method, std::string url, int fd, uint64_t of
   r.body_size = size;
   auto pos = std::make_shared<uint64_t>(offset);
   uint64_t end = offset + size;
-  r.read_body = [fd, pos, end, digest](char* buf, size_t n) -> Result<size_t> {
+  r.read_body = [fd, pos, end, digest, bytes](char* buf, size_t n) -> Result<size_t> {
     n = static_cast<size_t>(std::min<uint64_t>(n, end - *pos));
     if (n == 0) return size_t{0};
     ssize_t got = ::pread(fd, buf, n, static_cast<off_t>(*pos));
     if (got < 0) return sys_error("read blob " + digest.to_string());
     *pos += static_cast<uint64_t>(got);
+    if (bytes) bytes->update(*pos);
     return static_cast<size_t>(got);
   };
   return r;
@@ -65,17 +66,21 @@ http::Request blob_body(std::string method, std::string url, int fd, uint64_t of
 // then an empty PUT ?digest=. Returns the final answer (201 when stored).
 Result<http::Response> send_blob(const Session& session, const content::Store& blobs,
                                  const http::Response& opened, const oci::Descriptor& d,
-                                 const PushOptions& o, const std::string& scope) {
+                                 const PushOptions& o, const std::string& scope,
+                                 ProgressReporter* reporter) {
   HAKO_TRY_ASSIGN(std::string url, upload_location(opened));
   HAKO_TRY_ASSIGN(UniqueFd fd, blobs.open_blob(d.digest));
   HAKO_TRY_ASSIGN(uint64_t size, blobs.size(d.digest));
+  std::optional<ByteProgress> bytes;
+  if (reporter) bytes.emplace(*reporter, d.digest, "Pushing", size);
+  ByteProgress* shown = bytes ? &*bytes : nullptr;
   std::string digest_query = "digest=" + d.digest.to_string();
   if (o.chunk_size == 0 || size <= o.chunk_size)
     return session.send(
-        blob_body("PUT", with_query(url, digest_query), fd.get(), 0, size, d.digest), scope);
+        blob_body("PUT", with_query(url, digest_query), fd.get(), 0, size, d.digest, shown), scope);
   for (uint64_t off = 0; off < size; off += o.chunk_size) {
     uint64_t n = std::min(o.chunk_size, size - off);
-    http::Request patch = blob_body("PATCH", url, fd.get(), off, n, d.digest);
+    http::Request patch = blob_body("PATCH", url, fd.get(), off, n, d.digest, shown);
     patch.headers.emplace_back("Content-Range",
                                std::to_string(off) + "-" + std::to_string(off + n - 1));
     HAKO_TRY_ASSIGN(http::Response resp, session.send(patch, scope));
@@ -94,7 +99,8 @@ Result<http::Response> send_blob(const Session& session, const content::Store& b
 Result<http::Response> upload_once(const Session& session, const content::Store& blobs,
                                    std::string_view path, const oci::Descriptor& d,
                                    const std::string& from, const PushOptions& o,
-                                   const std::string& scope, bool& mounted) {
+                                   const std::string& scope, ProgressReporter* reporter,
+                                   bool& mounted) {
   http::Request post;
   post.method = "POST";
   post.url = "/v2/" + std::string(path) + "/blobs/uploads/";
@@ -110,16 +116,17 @@ Result<http::Response> upload_once(const Session& session, const content::Store&
     HAKO_TRY_ASSIGN(opened, session.send(post, scope));
   }
   if (opened.status != 202) return opened;
-  return send_blob(session, blobs, opened, d, o, scope);
+  return send_blob(session, blobs, opened, d, o, scope, reporter);
 }
 
 // Uploads one blob, retrying from a new session; the mount is tried on the first attempt only.
 Result<bool> upload_blob(const Session& session, const content::Store& blobs, std::string_view path,
                          const oci::Descriptor& d, const std::string& from, const PushOptions& o,
-                         const std::string& scope) {
+                         const std::string& scope, ProgressReporter* reporter) {
   for (int attempt = 1;; ++attempt) {
     bool mounted = false;
-    auto resp = upload_once(session, blobs, path, d, attempt == 1 ? from : "", o, scope, mounted);
+    auto resp =
+        upload_once(session, blobs, path, d, attempt == 1 ? from : "", o, scope, reporter, mounted);
     bool last = attempt >= kMaxAttempts;
     if (!resp) {
       if (!is_transient(resp.error()) || last) return std::move(resp).error();
@@ -154,14 +161,15 @@ std::vector<std::string> mount_sources(image::ImageStore& store, const image::Im
 // stops the others from starting new blobs and is returned.
 Status push_blobs(const Session& session, const content::Store& blobs, const oci::Reference& ref,
                   const std::vector<oci::Descriptor>& todo, const oci::Digest& config,
-                  const std::string& from, const PushOptions& o, const std::string& scope) {
-  std::mutex mu;  // guards first_error and the progress callback
+                  const std::string& from, const PushOptions& o, const std::string& scope,
+                  ProgressReporter& reporter) {
+  std::mutex mu;  // guards first_error
   Status first_error = ok();
   std::atomic<size_t> next{0};
   std::atomic<bool> failed{false};
+  // The config is no layer: Docker shows none of its progress.
   auto report = [&](const oci::Digest& d, std::string_view s) {
-    std::lock_guard lock(mu);
-    if (o.progress && d != config) o.progress(short_id(d), s);
+    if (d != config) reporter.report(d, s);
   };
   auto one = [&](const oci::Descriptor& d) -> Status {
     auto what = "blob " + d.digest.to_string();
@@ -171,7 +179,9 @@ Status push_blobs(const Session& session, const content::Store& blobs, const oci
       report(d.digest, "Layer already exists");
       return ok();
     }
-    auto mounted = upload_blob(session, blobs, ref.path, d, from, o, scope);
+    bool shown = reporter.enabled() && d.digest != config;
+    auto mounted =
+        upload_blob(session, blobs, ref.path, d, from, o, scope, shown ? &reporter : nullptr);
     if (!mounted) return std::move(mounted).error().context("upload " + what);
     report(d.digest, *mounted ? "Mounted from " + from : std::string("Pushed"));
     return ok();
@@ -185,6 +195,7 @@ Status push_blobs(const Session& session, const content::Store& blobs, const oci
     }
   };
   size_t n = std::clamp<size_t>(o.jobs, 1, std::max<size_t>(todo.size(), 1));
+  for (size_t i = n; i < todo.size(); ++i) report(todo[i].digest, "Waiting");
   std::vector<std::jthread> threads;
   for (size_t i = 1; i < n; ++i) threads.emplace_back(worker);
   worker();
@@ -203,11 +214,11 @@ Result<PushResult> push(image::ImageStore& store, const Session& session, const 
   std::string scope = repository_scope(ref.path, true);
   std::vector<oci::Descriptor> todo = m.layers;
   todo.push_back(m.config);
-  if (o.progress)
-    for (const auto& l : m.layers) o.progress(short_id(l.digest), "Preparing");
+  ProgressReporter reporter(o.progress);
+  for (const auto& l : m.layers) reporter.report(l.digest, "Preparing");
   auto sources = mount_sources(store, rec, ref);
   HAKO_TRY(push_blobs(session, blobs, ref, todo, m.config.digest,
-                      sources.empty() ? "" : sources.front(), o, scope));
+                      sources.empty() ? "" : sources.front(), o, scope, reporter));
   http::Request put;
   put.method = "PUT";
   put.url =

@@ -11,7 +11,7 @@
 // restarts from a new session (without the mount). A mount the registry refuses (401/403/404)
 // falls back to an upload.
 // Thread safety: one call at a time per store; the progress callback is called from the
-// worker threads, one call at a time.
+// worker threads and the caller's, one call at a time (registry/progress.h).
 #pragma once
 
 #include <functional>
@@ -20,14 +20,14 @@
 #include "base/result.h"
 #include "image/store.h"
 #include "oci/reference.h"
+#include "registry/progress.h"
 #include "registry/session.h"
 
 namespace hako::registry {
 
 struct PushOptions {
-  // (short id, status): "Preparing", "Layer already exists", "Pushed".
-  // "Mounted from OTHER/REPO".
-  std::function<void(std::string_view short_id, std::string_view status)> progress;
+  // Per-layer events, Docker's words and bytes (registry/progress.h).
+  ProgressFn progress;
   // Blobs in flight at once (HEAD + upload), like Docker's max-concurrent-uploads.
   int jobs = 4;
   // Blobs bigger than this go in PATCHes of this size; 0: always one PUT.
