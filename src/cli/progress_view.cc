@@ -28,8 +28,10 @@ std::string progress_text(uint64_t current, uint64_t total, int width) {
       50, static_cast<int>(static_cast<double>(current) / static_cast<double>(total) * 100) / 2);
   std::string out;
   // Docker's threshold: below it the bar would wrap an 80-column line with the numbers.
-  if (width > 110)
-    out = "[" + std::string(half_percent, '=') + ">" + std::string(50 - half_percent, ' ') + "] ";
+  if (width > 110) {
+    out.append(1, '[').append(half_percent, '=').append(1, '>');
+    out.append(50 - half_percent, ' ').append("] ");
+  }
   out += pad8(size_text(current));
   // A current past the total (a server that lied about the size) shows alone.
   if (current <= total) out += "/" + size_text(total);

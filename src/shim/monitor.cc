@@ -231,10 +231,10 @@ Status Loop::init(UniqueFd creator) {
     logw_ = std::make_unique<LogWriter>(std::move(w));
   }
   // Our shares before the creator (which holds its own until we answer) lets go.
-  for (const auto& dir : c_.volume_dirs) {
-    auto use = VolumeUse::hold(dir);
+  for (const auto& vdir : c_.volume_dirs) {
+    auto use = VolumeUse::hold(vdir);
     if (!use) {
-      log_.error("hold volume " + dir + ": " + use.error().message());
+      log_.error("hold volume " + vdir + ": " + use.error().message());
       continue;
     }
     volumes_.push_back(std::move(*use));
