@@ -4,8 +4,8 @@
 // names for the registry (credHelpers, credsStore: docker-credential-NAME store; logout
 // erases there). A token service that answers with a refresh token (asked with
 // offline_token=true) gets it kept as "identitytoken" instead of the password, as Docker does.
-// SERVER defaults to Docker Hub. There is no
-// interactive prompt yet: the user name is required, the password comes from -p or stdin.
+// SERVER defaults to Docker Hub. There is no interactive prompt yet: the user name is
+// required, the password comes from -p or stdin.
 #include <unistd.h>
 
 #include "cli/commands.h"
