@@ -1,11 +1,16 @@
 // hako login [-u USER] [-p PASS | --password-stdin] [SERVER] and hako logout [SERVER]: the
 // credentials go to ~/.config/hako/auth.json (Docker's config.json format, mode 0600, written
-// atomically) once the registry accepted them. SERVER defaults to Docker Hub. There is no
-// interactive prompt yet: the user name is required, the password comes from -p or stdin.
+// atomically) once the registry accepted them, or to the credential helper that an auth file
+// names for the registry (credHelpers, credsStore: docker-credential-NAME store; logout
+// erases there). A token service that answers with a refresh token (asked with
+// offline_token=true) gets it kept as "identitytoken" instead of the password, as Docker does.
+// SERVER defaults to Docker Hub. There is no interactive prompt yet: the user name is
+// required, the password comes from -p or stdin.
 #include <unistd.h>
 
 #include "cli/commands.h"
 #include "cli/registry_session.h"
+#include "registry/cred_helper.h"
 #include "sys/file.h"
 
 namespace hako::cli {
@@ -17,17 +22,6 @@ struct LoginOptions {
   std::string password;
   bool password_stdin = false;
 };
-
-// The registry must accept the credentials: GET /v2/ authenticated (for a Bearer registry,
-// the token service checks them).
-Status check_credentials(const registry::Session& session, const std::string& domain) {
-  http::Request r;
-  r.url = "/v2/";
-  HAKO_TRY_ASSIGN(http::Response resp, session.send(r, ""));
-  if (resp.status == 401 || resp.status == 403) return registry::auth_error(resp, domain);
-  if (!resp.ok()) return http::status_error(resp);
-  return ok();
-}
 
 Status login(Context& ctx, const LoginOptions& o) {
   std::string domain = registry::normalise_server(o.server);
@@ -48,18 +42,42 @@ Status login(Context& ctx, const LoginOptions& o) {
     return invalid_argument("login: give the password with --password-stdin or -p");
   auto session = open_registry_session(domain, c);
   if (!session) return std::move(session).error().context("login " + domain);
-  HAKO_TRY_CTX(check_credentials(*session, domain), "login " + domain);
-  std::string path = registry::hako_auth_file();
-  HAKO_TRY_CTX(registry::update_auth_file(path, domain, c), "login: save credentials to " + path);
+  // The registry must accept the credentials before they are kept.
+  auto identity = session->login();
+  if (!identity) return std::move(identity).error().context("login " + domain);
+  if (*identity) {
+    // As Docker: the token service's refresh token is kept instead of the password.
+    c.password.clear();
+    c.identity_token = **identity;
+  }
+  auto helper = registry::find_configured_helper(domain);
+  if (!helper) return std::move(helper).error().context("login " + domain);
+  if (*helper) {
+    HAKO_TRY_CTX(registry::helper_store(**helper, registry::credentials_key(domain), c),
+                 "login " + domain + ": save the credentials (credential helper " + **helper +
+                     " named in the auth file)");
+  } else {
+    std::string path = registry::hako_auth_file();
+    HAKO_TRY_CTX(registry::update_auth_file(path, domain, c), "login: save credentials to " + path);
+  }
   return print(ctx.out, "Login Succeeded\n");
 }
 
 Status logout(Context& ctx, const std::string& server) {
   std::string domain = registry::normalise_server(server);
+  auto helper = registry::find_configured_helper(domain);
+  if (!helper) return std::move(helper).error().context("logout " + domain);
+  bool erased = false;
+  if (*helper) {
+    auto e = registry::helper_erase(**helper, registry::credentials_key(domain));
+    if (!e) return std::move(e).error().context("logout " + domain);
+    erased = *e;
+  }
+  // An entry in the file too (from before the helper was configured) goes as well.
   std::string path = registry::hako_auth_file();
   auto removed = registry::update_auth_file(path, domain, std::nullopt);
   if (!removed) return std::move(removed).error().context("logout " + domain);
-  if (!*removed) return print(ctx.out, "Not logged in to " + domain + "\n");
+  if (!*removed && !erased) return print(ctx.out, "Not logged in to " + domain + "\n");
   return print(ctx.out, "Removing login credentials for " + domain + "\n");
 }
 

@@ -186,6 +186,7 @@ Result<std::optional<Credentials>> parse_auth_file(std::string_view text, std::s
     HAKO_TRY(json::read_field(*it, path, "auth", auth));
     HAKO_TRY(json::read_field(*it, path, "username", c.username));
     HAKO_TRY(json::read_field(*it, path, "password", c.password));
+    HAKO_TRY(json::read_field(*it, path, "identitytoken", c.identity_token));
     if (!auth.empty()) {
       auto decoded = base64_decode(auth);
       if (!decoded) return std::move(decoded).error().context(std::string(what) + ": " + path);
@@ -196,7 +197,8 @@ Result<std::optional<Credentials>> parse_auth_file(std::string_view text, std::s
       c.username = decoded->substr(0, colon);
       c.password = decoded->substr(colon + 1);
     }
-    if (c.username.empty()) continue;  // identitytoken-only entries: not supported yet
+    // An empty entry ({}) is what Docker leaves beside a credsStore: the helper has them.
+    if (c.username.empty() && c.identity_token.empty()) continue;
     return std::optional<Credentials>(std::move(c));
   }
   return std::optional<Credentials>();
@@ -235,6 +237,16 @@ Result<std::optional<Credentials>> find_credentials(std::string_view domain) {
   return std::optional<Credentials>();
 }
 
+Result<std::optional<std::string>> find_configured_helper(std::string_view domain) {
+  for (const auto& path : auth_file_paths()) {
+    if (!sys::exists(path)) continue;
+    HAKO_TRY_ASSIGN(std::string text, sys::read_file(path, 4 << 20));
+    HAKO_TRY_ASSIGN(auto helper, find_credential_helper(text, domain, path));
+    if (helper) return helper;
+  }
+  return std::optional<std::string>();
+}
+
 Result<bool> update_auth_file(const std::string& path, std::string_view domain,
                               const std::optional<Credentials>& creds) {
   json::Value doc = json::Value::object();
@@ -256,8 +268,11 @@ Result<bool> update_auth_file(const std::string& path, std::string_view domain,
     }
   }
   if (creds) {
-    auths[credentials_key(domain)] = {
-        {"auth", base64_encode(creds->username + ":" + creds->password)}};
+    json::Value entry = json::Value::object();
+    if (!creds->username.empty() || !creds->password.empty())
+      entry["auth"] = base64_encode(creds->username + ":" + creds->password);
+    if (!creds->identity_token.empty()) entry["identitytoken"] = creds->identity_token;
+    auths[credentials_key(domain)] = std::move(entry);
     changed = true;
   }
   if (!changed) return false;

@@ -2,10 +2,12 @@
 // registries send them: `Bearer realm="https://auth.docker.io/token",service="registry.docker.io",
 // scope="repository:library/busybox:pull"`, `Basic realm="Registry Realm"`), scopes, base64,
 // and credentials from Docker-format files (~/.config/hako/auth.json, ~/.docker/config.json):
-//   {"auths": {"HOST": {"auth": base64("user:password")}}}
+//   {"auths": {"HOST": {"auth": base64("user:password"), "identitytoken": "..."}}}
 // A key may be written as "host", "https://host" or "https://host/v1/"; Docker Hub's key is
-// "https://index.docker.io/v1/". credsStore / credHelpers (external helper programs) and
-// identitytoken (OAuth refresh tokens) are not supported yet: such an entry is skipped.
+// "https://index.docker.io/v1/". An identitytoken is an OAuth2 refresh token the registry's
+// token service gave at login (the password is then not stored: "auth" is base64("user:")).
+// credsStore / credHelpers name external helper programs (cred_helper.h) that hold the
+// secrets instead of the file.
 // Values and pure functions, except the file readers and writers; thread safe.
 #pragma once
 
@@ -36,6 +38,7 @@ Result<std::string> base64_decode(std::string_view text);
 struct Credentials {
   std::string username;
   std::string password;
+  std::string identity_token;  // OAuth2 refresh token; then password is usually empty
 };
 
 // The key a registry's credentials are stored under: "https://index.docker.io/v1/" for
@@ -58,6 +61,10 @@ std::string normalise_server(std::string_view server);
 
 // The first credentials found for `domain` in auth_file_paths(); missing files are skipped.
 Result<std::optional<Credentials>> find_credentials(std::string_view domain);
+
+// The credential helper the auth files name for `domain` (the first of auth_file_paths() that
+// names one), which hako login stores into and logout erases from instead of the file.
+Result<std::optional<std::string>> find_configured_helper(std::string_view domain);
 
 // Sets (creds) or removes (nullopt) the entry of `domain` in the auth file at `path`, keeping
 // every other key; written atomically with mode 0600. Returns false for a removal that found

@@ -71,9 +71,11 @@ TEST(AuthFile, DockerFormatKeysAndHub) {
   auto plain = parse_auth_file(text, "reg.example", "t");
   ASSERT_TRUE(plain && *plain);
   EXPECT_EQ((*plain)->password, "p");
-  auto none = parse_auth_file(text, "token.example", "t");
-  ASSERT_TRUE(none);
-  EXPECT_FALSE(*none);
+  // An identity token alone is credentials (an OAuth2 refresh token).
+  auto token = parse_auth_file(text, "token.example", "t");
+  ASSERT_TRUE(token && *token);
+  EXPECT_EQ((*token)->username, "");
+  EXPECT_EQ((*token)->identity_token, "x");
   EXPECT_FALSE(*parse_auth_file(text, "127.0.0.1:5001", "t"));
   auto bad = parse_auth_file(R"({"auths": {"h": {"auth": "bm9jb2xvbg=="}}})", "h", "f.json");
   ASSERT_FALSE(bad);
@@ -101,6 +103,26 @@ TEST(AuthFile, UpdateKeepsOtherKeysAndIsPrivate) {
   text = sys::read_file(path);
   EXPECT_FALSE(*parse_auth_file(*text, "docker.io", "t"));
   EXPECT_TRUE(*parse_auth_file(*text, "127.0.0.1:5000", "t"));
+  ASSERT_TRUE(sys::remove_all(dir));
+}
+
+TEST(AuthFile, IdentityTokenIsStoredInsteadOfThePassword) {
+  char tmpl[] = "/tmp/hako-auth-test.XXXXXX";
+  ASSERT_TRUE(::mkdtemp(tmpl));
+  std::string dir = tmpl;
+  std::string path = dir + "/auth.json";
+  ASSERT_TRUE(update_auth_file(path, "127.0.0.1:5000", Credentials{"tester", "", "refresh-1"}));
+  auto text = sys::read_file(path);
+  ASSERT_TRUE(text);
+  // Docker's shape: the user name without a password, and the token.
+  EXPECT_NE(text->find("\"auth\": \"" + base64_encode("tester:") + "\""), std::string::npos)
+      << *text;
+  EXPECT_NE(text->find("\"identitytoken\": \"refresh-1\""), std::string::npos) << *text;
+  auto c = parse_auth_file(*text, "127.0.0.1:5000", "t");
+  ASSERT_TRUE(c && *c);
+  EXPECT_EQ((*c)->username, "tester");
+  EXPECT_EQ((*c)->password, "");
+  EXPECT_EQ((*c)->identity_token, "refresh-1");
   ASSERT_TRUE(sys::remove_all(dir));
 }
 

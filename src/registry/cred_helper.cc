@@ -31,7 +31,7 @@ bool is_plain_name(std::string_view name) {
 
 // Writes `input` to the child's stdin, reads its stdout to the end (bounded, with a deadline),
 // and returns its exit status with the output.
-Result<std::pair<int, std::string>> run_helper(const std::string& program,
+Result<std::pair<int, std::string>> run_helper(const std::string& program, const char* verb,
                                                const std::string& input) {
   int in[2], out[2];
   if (::pipe2(in, O_CLOEXEC) != 0) return sys_error("pipe");
@@ -42,7 +42,7 @@ Result<std::pair<int, std::string>> run_helper(const std::string& program,
   posix_spawn_file_actions_init(&fa);
   posix_spawn_file_actions_adddup2(&fa, in_r.get(), 0);
   posix_spawn_file_actions_adddup2(&fa, out_w.get(), 1);
-  const char* argv[] = {program.c_str(), "get", nullptr};
+  const char* argv[] = {program.c_str(), verb, nullptr};
   pid_t pid = 0;
   int rc = ::posix_spawnp(&pid, program.c_str(), &fa, nullptr, const_cast<char**>(argv), environ);
   posix_spawn_file_actions_destroy(&fa);
@@ -50,7 +50,7 @@ Result<std::pair<int, std::string>> run_helper(const std::string& program,
     return Error::from_errno(rc, "run " + program).context("credential helper (is it on PATH?)");
   in_r.reset();
   out_w.reset();
-  // The server name is a line; a helper that does not read it only gets EPIPE here.
+  // The input is a line or a small JSON; a helper that does not read it only gets EPIPE here.
   struct sigaction ignore {
   }, old{};
   ignore.sa_handler = SIG_IGN;
@@ -81,10 +81,24 @@ Result<std::pair<int, std::string>> run_helper(const std::string& program,
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
   if (timed_out)
-    return Error(ErrorCode::kUnavailable,
-                 program + " get: no answer within " + std::to_string(kDeadlineMs / 1000) + " s");
+    return Error(ErrorCode::kUnavailable, program + " " + verb + ": no answer within " +
+                                              std::to_string(kDeadlineMs / 1000) + " s");
   int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   return std::pair(code, std::move(output));
+}
+
+constexpr std::string_view kTokenUser = "<token>";
+
+bool is_not_found(const std::string& output) {
+  return output.find("credentials not found") != std::string::npos || output.empty();
+}
+
+std::string first_line(const std::string& output) { return output.substr(0, output.find('\n')); }
+
+Result<std::string> program_for(const std::string& helper) {
+  if (!is_plain_name(helper))
+    return invalid_argument("credential helper \"" + helper + "\" is not a plain name");
+  return "docker-credential-" + helper;
 }
 
 }  // namespace
@@ -111,26 +125,50 @@ Result<std::optional<std::string>> find_credential_helper(std::string_view text,
 
 Result<std::optional<Credentials>> helper_get(const std::string& helper,
                                               const std::string& server) {
-  if (!is_plain_name(helper))
-    return invalid_argument("credential helper \"" + helper + "\" is not a plain name");
-  std::string program = "docker-credential-" + helper;
-  HAKO_TRY_ASSIGN(auto result, run_helper(program, server + "\n"));
+  HAKO_TRY_ASSIGN(std::string program, program_for(helper));
+  HAKO_TRY_ASSIGN(auto result, run_helper(program, "get", server + "\n"));
   auto& [code, output] = result;
   if (code != 0) {
     // The helpers' own words for "none stored"; anything else is a real failure.
-    if (output.find("credentials not found") != std::string::npos || output.empty())
-      return std::optional<Credentials>();
-    std::string first = output.substr(0, output.find('\n'));
-    return Error(ErrorCode::kUnavailable, program + " get " + server + ": " + first);
+    if (is_not_found(output)) return std::optional<Credentials>();
+    return Error(ErrorCode::kUnavailable, program + " get " + server + ": " + first_line(output));
   }
   HAKO_TRY_ASSIGN(json::Value doc, json::parse(output, program + " output"));
   HAKO_TRY(json::require_object(doc, program + " output"));
   Credentials c;
   HAKO_TRY(json::read_field(doc, program + " output", "Username", c.username));
   HAKO_TRY(json::read_field(doc, program + " output", "Secret", c.password));
-  // "<token>" marks an identity token (OAuth refresh), which hako does not exchange yet.
-  if (c.username.empty() || c.username == "<token>") return std::optional<Credentials>();
+  if (c.username == kTokenUser) {
+    c.username.clear();
+    c.identity_token = std::move(c.password);
+    c.password.clear();
+  }
+  if (c.username.empty() && c.identity_token.empty()) return std::optional<Credentials>();
   return std::optional<Credentials>(std::move(c));
+}
+
+Status helper_store(const std::string& helper, const std::string& server, const Credentials& c) {
+  HAKO_TRY_ASSIGN(std::string program, program_for(helper));
+  bool token = !c.identity_token.empty();
+  json::Value doc = {{"ServerURL", server},
+                     {"Username", token ? std::string(kTokenUser) : c.username},
+                     {"Secret", token ? c.identity_token : c.password}};
+  HAKO_TRY_ASSIGN(auto result, run_helper(program, "store", doc.dump()));
+  auto& [code, output] = result;
+  if (code != 0)
+    return Error(ErrorCode::kUnavailable,
+                 program + " store " + server + ": " +
+                     (output.empty() ? "exit status " + std::to_string(code) : first_line(output)));
+  return ok();
+}
+
+Result<bool> helper_erase(const std::string& helper, const std::string& server) {
+  HAKO_TRY_ASSIGN(std::string program, program_for(helper));
+  HAKO_TRY_ASSIGN(auto result, run_helper(program, "erase", server + "\n"));
+  auto& [code, output] = result;
+  if (code == 0) return true;
+  if (is_not_found(output)) return false;
+  return Error(ErrorCode::kUnavailable, program + " erase " + server + ": " + first_line(output));
 }
 
 }  // namespace hako::registry

@@ -31,6 +31,18 @@ case "$server" in
 esac
 )",
                                        0755));
+    // One entry kept in a file: store writes stdin there, get prints it, erase removes it.
+    ASSERT_TRUE(sys::write_file_atomic(dir_ + "/docker-credential-rw", R"(#!/bin/sh
+f="$(dirname "$0")/rw.json"
+case "$1" in
+  store) cat >"$f" ;;
+  get) read server; [ -f "$f" ] && grep -q "\"$server\"" "$f" && cat "$f" && exit 0
+       echo "credentials not found in native keychain"; exit 1 ;;
+  erase) read server; [ -f "$f" ] && rm "$f" && exit 0
+         echo "credentials not found in native keychain"; exit 1 ;;
+esac
+)",
+                                       0755));
     for (const char* v : {"PATH", "HOME", "DOCKER_CONFIG"}) {
       const char* old = getenv(v);
       saved_.emplace_back(v, old ? std::optional<std::string>(old) : std::nullopt);
@@ -74,15 +86,62 @@ TEST_F(CredHelperTest, GetAnswersFoundNoneTokenAndFailure) {
   auto none = helper_get("fake", "nobody.example");
   ASSERT_TRUE(none);
   EXPECT_FALSE(*none);
+  // "<token>": an identity token, not a user called so.
   auto token = helper_get("fake", "token.example");
-  ASSERT_TRUE(token);
-  EXPECT_FALSE(*token);
+  ASSERT_TRUE(token && *token);
+  EXPECT_EQ((*token)->username, "");
+  EXPECT_EQ((*token)->password, "");
+  EXPECT_EQ((*token)->identity_token, "refresh");
   auto broken = helper_get("fake", "broken.example");
   ASSERT_FALSE(broken);
   EXPECT_NE(broken.error().message().find("keychain locked"), std::string::npos);
   auto missing = helper_get("nosuchhelper", "reg.example:5000");
   ASSERT_FALSE(missing);
   EXPECT_NE(missing.error().message().find("docker-credential-nosuchhelper"), std::string::npos);
+}
+
+TEST_F(CredHelperTest, StoreGetEraseRoundTrip) {
+  ASSERT_TRUE(helper_store("rw", "reg.example:5000", Credentials{"carol", "pw", ""}));
+  auto text = sys::read_file(dir_ + "/rw.json", 4096);
+  ASSERT_TRUE(text);
+  EXPECT_NE(text->find(R"("Secret":"pw")"), std::string::npos) << *text;
+  EXPECT_NE(text->find(R"("ServerURL":"reg.example:5000")"), std::string::npos) << *text;
+  auto c = helper_get("rw", "reg.example:5000");
+  ASSERT_TRUE(c && *c);
+  EXPECT_EQ((*c)->username, "carol");
+  EXPECT_EQ((*c)->password, "pw");
+  auto erased = helper_erase("rw", "reg.example:5000");
+  ASSERT_TRUE(erased) << erased.error().message();
+  EXPECT_TRUE(*erased);
+  auto again = helper_erase("rw", "reg.example:5000");
+  ASSERT_TRUE(again);
+  EXPECT_FALSE(*again);
+  auto gone = helper_get("rw", "reg.example:5000");
+  ASSERT_TRUE(gone);
+  EXPECT_FALSE(*gone);
+  // An identity token is stored as Docker stores it: Username "<token>".
+  ASSERT_TRUE(helper_store("rw", "reg.example:5000", Credentials{"carol", "", "tok"}));
+  text = sys::read_file(dir_ + "/rw.json", 4096);
+  ASSERT_TRUE(text);
+  EXPECT_NE(text->find(R"("Username":"<token>")"), std::string::npos) << *text;
+  auto t = helper_get("rw", "reg.example:5000");
+  ASSERT_TRUE(t && *t);
+  EXPECT_EQ((*t)->identity_token, "tok");
+  auto missing = helper_store("nosuchhelper", "reg.example:5000", Credentials{"a", "b", ""});
+  ASSERT_FALSE(missing);
+  EXPECT_NE(missing.error().message().find("docker-credential-nosuchhelper"), std::string::npos);
+}
+
+TEST_F(CredHelperTest, FindConfiguredHelperReadsTheAuthFiles) {
+  auto none = find_configured_helper("reg.example:5000");
+  ASSERT_TRUE(none);
+  EXPECT_FALSE(*none);
+  ASSERT_TRUE(sys::make_dirs(dir_ + "/docker"));
+  ASSERT_TRUE(sys::write_file_atomic(dir_ + "/docker/config.json",
+                                     R"({"credHelpers": {"reg.example:5000": "rw"}})"));
+  auto h = find_configured_helper("reg.example:5000");
+  ASSERT_TRUE(h && *h);
+  EXPECT_EQ(**h, "rw");
 }
 
 TEST_F(CredHelperTest, FindCredentialsAsksTheHelperBeforeTheFile) {

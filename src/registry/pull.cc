@@ -4,8 +4,10 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cctype>
 #include <future>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include "base/strings.h"
@@ -69,14 +71,62 @@ Result<FetchedManifest> fetch_manifest(const Session& session, std::string_view 
   return m;
 }
 
-Result<std::vector<std::string>> list_tags(const Session& session, std::string_view path) {
-  http::Request r;
-  r.url = "/v2/" + std::string(path) + "/tags/list";
-  HAKO_TRY_ASSIGN(http::Response resp, session.send_retrying(r, repository_scope(path, false)));
-  HAKO_TRY_ASSIGN(json::Value doc, json::parse(resp.body, "tags of " + std::string(path)));
+std::optional<std::string> next_link(std::string_view header) {
+  auto lower = [](std::string_view v) {
+    std::string out(v);
+    for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+  };
+  for (size_t open = header.find('<'); open != std::string_view::npos;) {
+    size_t close = header.find('>', open);
+    if (close == std::string_view::npos) return std::nullopt;
+    // The link's parameters run up to the next link (a URL never holds a raw '<').
+    size_t next = header.find('<', close);
+    std::string_view params =
+        header.substr(close + 1, next == std::string_view::npos ? next : next - close - 1);
+    for (const std::string& param : split(params, ';')) {
+      std::string p = lower(trim(param));
+      if (p.rfind("rel=", 0) != 0) continue;
+      std::string rel = p.substr(4);
+      std::erase(rel, '"');
+      std::erase(rel, ',');
+      // rel may list several relation types, space separated.
+      for (const std::string& type : split(rel, ' '))
+        if (type == "next") return std::string(header.substr(open + 1, close - open - 1));
+    }
+    open = next;
+  }
+  return std::nullopt;
+}
+
+Result<std::vector<std::string>> list_tags(const Session& session, std::string_view path,
+                                           int page_size) {
+  std::string what = "tags of " + session.endpoint().domain + "/" + std::string(path);
+  HAKO_TRY_ASSIGN(std::string base, http::url_authority(session.base_url()));
+  std::string url = "/v2/" + std::string(path) + "/tags/list?n=" + std::to_string(page_size);
   std::vector<std::string> tags;
-  HAKO_TRY(json::read_field(doc, "", "tags", tags));
-  return tags;
+  std::set<std::string> seen;
+  while (true) {
+    http::Request r;
+    r.url = url;
+    HAKO_TRY_ASSIGN(http::Response resp, session.send_retrying(r, repository_scope(path, false)));
+    HAKO_TRY_ASSIGN(json::Value doc, json::parse(resp.body, what));
+    std::vector<std::string> page;
+    HAKO_TRY(json::read_field(doc, "", "tags", page));
+    tags.insert(tags.end(), page.begin(), page.end());
+    auto link = resp.header("Link");
+    auto next = link ? next_link(*link) : std::nullopt;
+    if (!next) return tags;
+    HAKO_TRY_ASSIGN(url, http::resolve_url(resp.url, *next));
+    // The session's token goes with the request: never to another host.
+    auto host = http::url_authority(url);
+    if (!host || *host != base)
+      return invalid_argument(what + ": the next page is on another host (" + url +
+                              "); the registry's Link header is wrong");
+    if (!seen.insert(url).second)
+      return invalid_argument(what + ": the pages lead back to " + url +
+                              "; the registry's Link header is wrong");
+  }
 }
 
 namespace {

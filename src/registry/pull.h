@@ -47,8 +47,17 @@ struct FetchedManifest {
 Result<FetchedManifest> fetch_manifest(const Session& session, std::string_view path,
                                        std::string_view tag_or_digest);
 
-// GET /v2/<path>/tags/list (pagination not followed yet).
-Result<std::vector<std::string>> list_tags(const Session& session, std::string_view path);
+// The page size list_tags asks for; a registry may send fewer per page (or all at once).
+inline constexpr int kTagsPageSize = 100;
+
+// GET /v2/<path>/tags/list?n=PAGE_SIZE, then every page that a `Link: <URL>; rel="next"`
+// header names (the distribution spec's pagination), on the same registry only.
+Result<std::vector<std::string>> list_tags(const Session& session, std::string_view path,
+                                           int page_size = kTagsPageSize);
+
+// The target of the rel="next" link of a Link header value (RFC 8288: `<URL>; rel="next"`,
+// several links comma separated); nullopt when there is none. Pure.
+std::optional<std::string> next_link(std::string_view header);
 
 struct PullOptions {
   std::optional<oci::Platform> platform;  // default: the host's

@@ -211,14 +211,17 @@ Result<PushResult> push(image::ImageStore& store, const Session& session, const 
   HAKO_TRY_ASSIGN(image::ImageRecord rec, store.resolve(ref.to_string()));
   HAKO_TRY_ASSIGN(std::string bytes, blobs.read_blob(rec.manifest, oci::kMaxDocumentBytes));
   HAKO_TRY_ASSIGN(oci::Manifest m, oci::parse_manifest(bytes));
-  std::string scope = repository_scope(ref.path, true);
   std::vector<oci::Descriptor> todo = m.layers;
   todo.push_back(m.config);
   ProgressReporter reporter(o.progress);
   for (const auto& l : m.layers) reporter.report(l.digest, "Preparing");
   auto sources = mount_sources(store, rec, ref);
-  HAKO_TRY(push_blobs(session, blobs, ref, todo, m.config.digest,
-                      sources.empty() ? "" : sources.front(), o, scope, reporter));
+  std::string from = sources.empty() ? "" : sources.front();
+  // A mount needs pull access to the source too, and the registry checks it in the same
+  // token: Docker asks for both scopes at once, and so does hako, for the whole push.
+  std::string scope = repository_scope(ref.path, true);
+  if (!from.empty()) scope += " " + repository_scope(from, false);
+  HAKO_TRY(push_blobs(session, blobs, ref, todo, m.config.digest, from, o, scope, reporter));
   http::Request put;
   put.method = "PUT";
   put.url =

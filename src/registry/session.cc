@@ -2,7 +2,9 @@
 
 #include <map>
 #include <mutex>
+#include <string_view>
 #include <thread>
+#include <vector>
 
 #include "json/reader.h"
 
@@ -11,10 +13,25 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// Who hako says it is to OAuth2 token services (Docker says "docker").
+constexpr const char* kClientId = "hako";
+
 struct Token {
   std::string value;
+  std::string refresh;  // only when asked for offline (login) and the service gave one
   Clock::time_point expires;
 };
+
+std::vector<std::string> split_scopes(std::string_view scope) {
+  std::vector<std::string> out;
+  for (size_t i = 0; i < scope.size();) {
+    size_t end = scope.find(' ', i);
+    if (end == std::string_view::npos) end = scope.size();
+    if (end > i) out.emplace_back(scope.substr(i, end - i));
+    i = end + 1;
+  }
+  return out;
+}
 
 std::string query_escape(std::string_view s) {
   static constexpr char kHex[] = "0123456789ABCDEF";
@@ -56,6 +73,9 @@ struct Session::State {
   std::optional<Credentials> creds;
   http::Client client;
   mutable std::mutex mu;
+  // Held while a token is fetched, so that the blobs a push starts at once share one token
+  // rather than each asking the token service (taken before mu, never inside it).
+  mutable std::mutex fetch_mu;
   mutable std::optional<Challenge> challenge;   // from the ping or the latest 401
   mutable std::map<std::string, Token> tokens;  // by scope
 
@@ -84,28 +104,38 @@ struct Session::State {
     if (ch->scheme != "bearer")
       return not_implemented("registry " + endpoint.domain + " asks for \"" + ch->scheme +
                              "\" authentication, which hako does not speak");
-    HAKO_TRY_ASSIGN(Token t, fetch_token(*ch, scope));
+    std::lock_guard fetching(fetch_mu);
+    if (!refresh) {
+      std::lock_guard lock(mu);
+      auto it = tokens.find(scope);
+      if (it != tokens.end() && Clock::now() < it->second.expires)
+        return "Bearer " + it->second.value;
+    }
+    HAKO_TRY_ASSIGN(Token t, fetch_token(*ch, scope, false));
     std::lock_guard lock(mu);
     tokens[scope] = t;
     return "Bearer " + t.value;
   }
 
-  Result<Token> fetch_token(const Challenge& ch, const std::string& scope) const {
+  // A token for `scope` (space-separated scopes) from the challenge's realm; `offline` asks
+  // for a refresh token too (login).
+  Result<Token> fetch_token(const Challenge& ch, const std::string& scope, bool offline) const {
     auto realm = ch.params.find("realm");
     if (realm == ch.params.end() || realm->second.empty())
       return invalid_argument("registry " + endpoint.domain + ": Bearer challenge without a realm");
-    std::string url = realm->second;
-    char sep = url.find('?') == std::string::npos ? '?' : '&';
-    auto service = ch.params.find("service");
-    if (service != ch.params.end()) {
-      url += sep + std::string("service=") + query_escape(service->second);
-      sep = '&';
+    auto service_it = ch.params.find("service");
+    std::string service = service_it == ch.params.end() ? "" : service_it->second;
+    std::optional<http::Response> answer;
+    if (creds && !creds->identity_token.empty()) {
+      HAKO_TRY_ASSIGN(answer, client.send(oauth_request(realm->second, service, scope)));
+      // A token service without the OAuth2 endpoint: the GET below (Docker and containerd
+      // fall back the same way).
+      if (answer->status == 404 || answer->status == 405) answer.reset();
     }
-    if (!scope.empty()) url += sep + std::string("scope=") + query_escape(scope);
-    http::Request r;
-    r.url = url;
-    if (creds) r.headers.emplace_back("Authorization", basic());
-    HAKO_TRY_ASSIGN(http::Response resp, client.send(r));
+    if (!answer) {
+      HAKO_TRY_ASSIGN(answer, client.send(get_request(realm->second, service, scope, offline)));
+    }
+    const http::Response& resp = *answer;
     if (resp.status == 401 || resp.status == 403) return auth_error(resp, endpoint.domain);
     if (!resp.ok()) return http::status_error(resp);
     HAKO_TRY_ASSIGN(json::Value doc,
@@ -115,11 +145,51 @@ struct Session::State {
     HAKO_TRY(json::read_field(doc, "", "access_token", t.value));
     if (t.value.empty()) HAKO_TRY(json::read_field(doc, "", "token", t.value));
     HAKO_TRY(json::read_field(doc, "", "expires_in", expires_in));
+    HAKO_TRY(json::read_field(doc, "", "refresh_token", t.refresh));
     if (t.value.empty())
       return invalid_argument("token response from " + realm->second + " has no token");
     // Ask again a little early rather than send a token that expires on the way.
     t.expires = Clock::now() + std::chrono::seconds(std::max<int64_t>(expires_in - 10, 1));
     return t;
+  }
+
+  // Docker's token GET: ?service=S&scope=A&scope=B, Basic credentials when there are any.
+  http::Request get_request(std::string url, const std::string& service, const std::string& scope,
+                            bool offline) const {
+    char sep = url.find('?') == std::string::npos ? '?' : '&';
+    auto add = [&](std::string_view name, std::string_view value) {
+      url += sep + std::string(name) + "=" + query_escape(value);
+      sep = '&';
+    };
+    if (!service.empty()) add("service", service);
+    for (const auto& one : split_scopes(scope)) add("scope", one);
+    if (offline) {
+      add("offline_token", "true");
+      add("client_id", kClientId);
+    }
+    http::Request r;
+    r.url = std::move(url);
+    if (creds) {
+      // Only an identity token: as containerd, it goes as the password.
+      const std::string& secret = creds->password.empty() ? creds->identity_token : creds->password;
+      r.headers.emplace_back("Authorization",
+                             "Basic " + base64_encode(creds->username + ":" + secret));
+    }
+    return r;
+  }
+
+  // OAuth2 (RFC 6749 section 6): the refresh token exchanged for an access token; the scopes
+  // go space-separated in one field.
+  http::Request oauth_request(const std::string& realm, const std::string& service,
+                              const std::string& scope) const {
+    http::Request r;
+    r.method = "POST";
+    r.url = realm;
+    r.headers = {{"Content-Type", "application/x-www-form-urlencoded"}};
+    r.body = "grant_type=refresh_token&refresh_token=" + query_escape(creds->identity_token) +
+             "&service=" + query_escape(service) + "&client_id=" + kClientId;
+    if (!scope.empty()) r.body += "&scope=" + query_escape(scope);
+    return r;
   }
 };
 
@@ -192,6 +262,27 @@ Result<http::Response> Session::send(http::Request request, const std::string& s
     // Basic with nothing to offer, or the same credentials refused: the 401 stands.
     if (chs->front().scheme == "basic" && (!state_->creds || had)) return resp;
   }
+}
+
+Result<std::optional<std::string>> Session::login() const {
+  std::optional<Challenge> ch;
+  {
+    std::lock_guard lock(state_->mu);
+    ch = state_->challenge;
+  }
+  std::optional<std::string> refresh;
+  if (ch && ch->scheme == "bearer") {
+    HAKO_TRY_ASSIGN(Token t, state_->fetch_token(*ch, "", true));
+    if (!t.refresh.empty()) refresh = t.refresh;
+    std::lock_guard lock(state_->mu);
+    state_->tokens[""] = std::move(t);
+  }
+  http::Request r;
+  r.url = "/v2/";
+  HAKO_TRY_ASSIGN(http::Response resp, send(r, ""));
+  if (resp.status == 401 || resp.status == 403) return auth_error(resp, state_->endpoint.domain);
+  if (!resp.ok()) return http::status_error(resp);
+  return refresh;
 }
 
 Result<http::Response> Session::send_retrying(const http::Request& request,

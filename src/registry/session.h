@@ -3,9 +3,12 @@
 // tells how the registry wants to be authenticated. send() adds the Authorization a request
 // needs for its scope and, on a 401, answers the challenge and retries once:
 //   Basic:  the stored credentials (no credentials: the 401 is the answer);
-//   Bearer: a token from the challenge's realm for (service, scope), fetched with the
-//           credentials as Basic when there are any (anonymous otherwise), cached per scope
-//           until shortly before it expires.
+//   Bearer: a token from the challenge's realm for (service, scope), cached per scope until
+//           shortly before it expires. With an identity token (an OAuth2 refresh token, what
+//           Docker stores as "identitytoken") it is a POST of grant_type=refresh_token&
+//           client_id=hako (form-encoded); a realm that answers that with 404 or 405 is asked
+//           as below instead. Otherwise a GET, with the credentials as Basic when there are
+//           any (anonymous otherwise).
 // send_retrying() also retries transient failures (connection errors, 5xx, 429) with
 // exponential backoff; it is for requests whose body callback can be replayed (the blob
 // download resumes by itself instead, see pull.cc).
@@ -47,7 +50,9 @@ class Session {
   const Endpoint& endpoint() const;
 
   // `request.url` may be a path ("/v2/...") relative to base_url(). `scope` is what a Bearer
-  // token must cover ("repository:test/busybox:pull"). Returns the response whatever its
+  // token must cover ("repository:test/busybox:pull"); several scopes are separated by spaces,
+  // as OAuth2 writes them, and one token covering all of them is asked for (a cross-repository
+  // mount needs "repository:B:pull,push repository:A:pull"). Returns the response whatever its
   // status; a 401 that remains after authenticating is returned too.
   Result<http::Response> send(http::Request request, const std::string& scope) const;
   // send(), retried with backoff on transient failures; a non-2xx final status is an error
@@ -55,6 +60,11 @@ class Session {
   // (HEAD of a blob that is not there yet).
   Result<http::Response> send_retrying(const http::Request& request, const std::string& scope,
                                        bool allow_not_found = false) const;
+  // What `hako login` checks: GET /v2/ authenticated with the session's credentials (for a
+  // Bearer registry the token service checks them, asked with offline_token=true&
+  // client_id=hako as Docker does). Returns the refresh_token the token service answered with,
+  // if any: Docker stores it as the identity token instead of the password.
+  Result<std::optional<std::string>> login() const;
 
  private:
   struct State;

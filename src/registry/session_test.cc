@@ -6,6 +6,9 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+
 #include "content/sha256.h"
 #include "http/test_server.h"
 #include "registry/pull.h"
@@ -63,6 +66,167 @@ TEST(Session, BearerTokenFetchedOnceWithCredentialsAndScope) {
       EXPECT_TRUE(has(r, "service=fake&scope=repository%3Atest%2Fx%3Apull")) << r;
     }
   EXPECT_EQ(token_requests, 1);
+}
+
+// A registry behind a token service on the same fake server: the token service answers what
+// `token` returns for each request to /token (404 for POSTs when `oauth` is false); the
+// registry wants "Bearer tok".
+struct TokenRegistry {
+  std::function<std::string(const std::string&)> token;
+  bool oauth = true;
+  int port = 0;
+  TestServer server{[this](const std::string& req) {
+    std::string challenge =
+        "WWW-Authenticate: Bearer realm=\"http://127.0.0.1:" + std::to_string(port) +
+        "/token\",service=\"fake\"\r\n";
+    if (starts(req, "POST /token") && !oauth) return TestServer::reply(404, "", "");
+    if (starts(req, "GET /token") || starts(req, "POST /token")) return token(req);
+    if (!has(req, "Authorization: Bearer tok\r\n")) return TestServer::reply(401, challenge, "");
+    if (starts(req, "GET /v2/test/x/tags/list"))
+      return TestServer::reply(200, "", R"({"tags":[]})");
+    return TestServer::reply(200, "", "{}");
+  }};
+  TokenRegistry() { port = server.port(); }
+  std::vector<std::string> token_requests() const {
+    std::vector<std::string> out;
+    for (const auto& r : server.requests())
+      if (starts(r, "GET /token") || starts(r, "POST /token")) out.push_back(r);
+    return out;
+  }
+};
+
+const std::string kTokenBody = R"({"access_token":"tok","expires_in":300})";
+
+TEST(Session, SeveralScopesAreAskedForInOneTokenRequest) {
+  TokenRegistry reg;
+  reg.token = [](const std::string&) { return TestServer::reply(200, "", kTokenBody); };
+  auto s = Session::open(local(reg.port), Credentials{"u", "p", ""});
+  ASSERT_TRUE(s) << s.error().message();
+  http::Request r;
+  r.url = "/v2/test/b/blobs/uploads/";
+  auto resp = s->send(r, "repository:test/b:pull,push repository:test/a:pull");
+  ASSERT_TRUE(resp) << resp.error().message();
+  EXPECT_EQ(resp->status, 200);
+  auto tokens = reg.token_requests();
+  ASSERT_EQ(tokens.size(), 1u);
+  EXPECT_TRUE(has(tokens[0],
+                  "GET /token?service=fake&scope=repository%3Atest%2Fb%3Apull%2Cpush"
+                  "&scope=repository%3Atest%2Fa%3Apull "))
+      << tokens[0];
+}
+
+TEST(Session, RequestsStartedAtOnceShareOneToken) {
+  TokenRegistry reg;
+  reg.token = [](const std::string&) { return TestServer::reply(200, "", kTokenBody); };
+  auto s = Session::open(local(reg.port), Credentials{"u", "p", ""});
+  ASSERT_TRUE(s) << s.error().message();
+  std::vector<std::thread> threads;
+  std::atomic<int> ok{0};
+  for (int i = 0; i < 4; ++i)
+    threads.emplace_back([&] {
+      http::Request r;
+      r.method = "HEAD";
+      r.url = "/v2/test/b/blobs/sha256:" + std::string(64, 'a');
+      auto resp = s->send(r, "repository:test/b:pull,push");
+      if (resp && resp->status == 200) ++ok;
+    });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(ok, 4);
+  EXPECT_EQ(reg.token_requests().size(), 1u);
+}
+
+TEST(Session, IdentityTokenIsExchangedWithAnOAuthPost) {
+  TokenRegistry reg;
+  reg.token = [](const std::string&) { return TestServer::reply(200, "", kTokenBody); };
+  auto s = Session::open(local(reg.port), Credentials{"", "", "refresh-1"});
+  ASSERT_TRUE(s) << s.error().message();
+  auto tags = list_tags(*s, "test/x");
+  ASSERT_TRUE(tags) << tags.error().message();
+  auto tokens = reg.token_requests();
+  ASSERT_EQ(tokens.size(), 1u);
+  EXPECT_TRUE(starts(tokens[0], "POST /token HTTP/1.1\r\n")) << tokens[0];
+  EXPECT_TRUE(has(tokens[0], "Content-Type: application/x-www-form-urlencoded")) << tokens[0];
+  EXPECT_FALSE(has(tokens[0], "Authorization:")) << tokens[0];
+}
+
+TEST(Session, IdentityTokenFallsBackToGetWhenThePostIsNotFound) {
+  TokenRegistry reg;
+  reg.oauth = false;
+  reg.token = [](const std::string&) { return TestServer::reply(200, "", kTokenBody); };
+  auto s = Session::open(local(reg.port), Credentials{"u", "", "refresh-1"});
+  ASSERT_TRUE(s) << s.error().message();
+  auto tags = list_tags(*s, "test/x");
+  ASSERT_TRUE(tags) << tags.error().message();
+  std::vector<std::string> tokens;
+  for (const auto& r : reg.server.requests())
+    if (has(r.substr(0, 16), "/token")) tokens.push_back(r.substr(0, r.find(' ')));
+  EXPECT_EQ(tokens, (std::vector<std::string>{"POST", "GET"}));
+}
+
+TEST(Session, LoginAsksForAnOfflineTokenAndReturnsTheRefreshToken) {
+  TokenRegistry reg;
+  reg.token = [](const std::string& req) {
+    if (!has(req, "offline_token=true&client_id=hako"))
+      return TestServer::reply(200, "", kTokenBody);
+    return TestServer::reply(200, "", R"({"access_token":"tok","refresh_token":"rt-9"})");
+  };
+  auto s = Session::open(local(reg.port), Credentials{"u", "p", ""});
+  ASSERT_TRUE(s) << s.error().message();
+  auto id = s->login();
+  ASSERT_TRUE(id) << id.error().message();
+  ASSERT_TRUE(*id);
+  EXPECT_EQ(**id, "rt-9");
+  auto tokens = reg.token_requests();
+  ASSERT_EQ(tokens.size(), 1u);
+  EXPECT_TRUE(has(tokens[0], "Authorization: Basic " + base64_encode("u:p"))) << tokens[0];
+  // A service without refresh tokens: nothing to keep but the password.
+  reg.token = [](const std::string&) { return TestServer::reply(200, "", kTokenBody); };
+  auto s2 = Session::open(local(reg.port), Credentials{"u", "p", ""});
+  ASSERT_TRUE(s2);
+  auto none = s2->login();
+  ASSERT_TRUE(none) << none.error().message();
+  EXPECT_FALSE(*none);
+}
+
+TEST(Tags, NextLinkOfALinkHeader) {
+  EXPECT_EQ(next_link(R"(</v2/x/tags/list?n=2&last=b>; rel="next")"), "/v2/x/tags/list?n=2&last=b");
+  EXPECT_EQ(next_link(R"(<https://h/a>; rel="prev", <https://h/b>; rel=next)"), "https://h/b");
+  EXPECT_EQ(next_link(R"(<https://h/b>; title="x"; rel="first next")"), "https://h/b");
+  EXPECT_FALSE(next_link(R"(<https://h/a>; rel="prev")"));
+  EXPECT_FALSE(next_link(""));
+  EXPECT_FALSE(next_link("<unterminated; rel=next"));
+}
+
+TEST(Tags, ListTagsFollowsThePages) {
+  int port = 0;
+  TestServer server([&](const std::string& req) {
+    auto page = [&](const std::string& tags, const std::string& next) {
+      std::string link = next.empty() ? "" : "Link: <" + next + ">; rel=\"next\"\r\n";
+      return TestServer::reply(200, link, R"({"name":"test/x","tags":[)" + tags + "]}");
+    };
+    if (starts(req, "GET /v2/test/x/tags/list?n=2 "))
+      return page(R"("a","b")", "/v2/test/x/tags/list?n=2&last=b");
+    if (starts(req, "GET /v2/test/x/tags/list?n=2&last=b "))
+      return page(R"("c","d")",
+                  "http://127.0.0.1:" + std::to_string(port) + "/v2/test/x/tags/list?n=2&last=d");
+    if (starts(req, "GET /v2/test/x/tags/list?n=2&last=d ")) return page(R"("e")", "");
+    if (starts(req, "GET /v2/loop/tags/list")) return page(R"("a")", "/v2/loop/tags/list?n=2");
+    if (starts(req, "GET /v2/away/tags/list"))
+      return page(R"("a")", "http://elsewhere.example/v2/away/tags/list?n=2&last=a");
+    return TestServer::reply(200, "", "{}");
+  });
+  port = server.port();
+  auto s = Session::open(local(port), std::nullopt);
+  ASSERT_TRUE(s);
+  auto tags = list_tags(*s, "test/x", 2);
+  ASSERT_TRUE(tags) << tags.error().message();
+  EXPECT_EQ(*tags, (std::vector<std::string>{"a", "b", "c", "d", "e"}));
+  auto loop = list_tags(*s, "loop", 2);
+  ASSERT_FALSE(loop);
+  EXPECT_TRUE(has(loop.error().message(), "lead back")) << loop.error().message();
+  auto away = list_tags(*s, "away", 2);
+  ASSERT_FALSE(away);
+  EXPECT_TRUE(has(away.error().message(), "another host")) << away.error().message();
 }
 
 TEST(Session, ManifestWhoseDigestDisagreesIsRefused) {

@@ -275,6 +275,23 @@ start_registry() {
 	defer registry_stop
 }
 
+# start_bg NAME CMD...: CMD in the background (stopped in teardown), its port from
+# $TEST_DIR/NAME.port once it writes it; sets $BG_PORT.
+start_bg() {
+	local name=$1 pid
+	shift
+	setsid "$@" </dev/null >"$TEST_DIR/$name.out" 2>&1 &
+	pid=$!
+	defer "peers_end_pid $pid 5"
+	local deadline=$((SECONDS + 10))
+	while [ ! -s "$TEST_DIR/$name.port" ]; do
+		peers_alive "$pid" || fail "$name exited: $(cat "$TEST_DIR/$name.out")"
+		[ $SECONDS -lt $deadline ] || fail "$name did not start"
+		sleep 0.1
+	done
+	BG_PORT=$(cat "$TEST_DIR/$name.port")
+}
+
 # push_test_image REF [SKOPEO ARGS]: the two-layer test image, pushed to docker://REF by skopeo.
 push_test_image() {
 	local ref=$1

@@ -62,23 +62,6 @@ make_certs() {
 	[[ "$output" == *certificate* ]] || fail "no certificate error with the wrong CA: $output"
 }
 
-# start_bg NAME CMD...: CMD in the background (stopped in teardown), its port from
-# $TEST_DIR/NAME.port once it writes it; sets $BG_PORT.
-start_bg() {
-	local name=$1 pid
-	shift
-	setsid "$@" </dev/null >"$TEST_DIR/$name.out" 2>&1 &
-	pid=$!
-	defer "peers_end_pid $pid 5"
-	local deadline=$((SECONDS + 10))
-	while [ ! -s "$TEST_DIR/$name.port" ]; do
-		peers_alive "$pid" || fail "$name exited: $(cat "$TEST_DIR/$name.out")"
-		[ $SECONDS -lt $deadline ] || fail "$name did not start"
-		sleep 0.1
-	done
-	BG_PORT=$(cat "$TEST_DIR/$name.port")
-}
-
 @test "Bearer auth with a token server: a token for repository:NAME:pull with the credentials; one line without" {
 	use_skopeo
 	python3 -c 'import cryptography' 2>/dev/null || skip "python3-cryptography is missing (signs the tokens)"
