@@ -2,6 +2,7 @@
 
 #include <signal.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -9,8 +10,10 @@
 
 #include "base/scope_exit.h"
 #include "engine/container_events.h"
+#include "engine/remapped_rootfs.h"
 #include "engine/shim_client.h"
 #include "engine/spec_builder.h"
+#include "engine/userns_remap.h"
 #include "engine/volumes.h"
 #include "runtime/lifecycle.h"
 #include "runtime/loopback.h"
@@ -128,6 +131,35 @@ Result<json::Value> log_limits(const json::Value& log_config) {
   return json::Value{{"MaxSize", l.max_size}, {"MaxFile", l.max_files}};
 }
 
+// chown of the paths to the remapped root, and the container dir's group to its group: the
+// container's init, in its user namespace, looks up the rootfs and the bound files through it
+// (0710). Above it, --root and its containers/ get o+x (as dockerd makes its root 0701 for
+// remapping): no listing, and every container dir is closed to all but its own root.
+Status give_to_remapped_root(const ContainerPaths& p, const archive::IdRemap& r,
+                             std::initializer_list<std::string> paths) {
+  std::string containers = p.dir.substr(0, p.dir.rfind('/'));
+  for (const std::string& d : {containers.substr(0, containers.rfind('/')), containers}) {
+    struct stat sb;
+    if (::stat(d.c_str(), &sb) != 0) return sys_error("stat " + d);
+    if (!(sb.st_mode & S_IXOTH) && ::chmod(d.c_str(), (sb.st_mode & 07777) | S_IXOTH) != 0)
+      return sys_error("chmod o+x " + d + " for the remapped root");
+  }
+  if (::chown(p.dir.c_str(), 0, r.gid_host) != 0) return sys_error("chown " + p.dir);
+  for (const auto& path : paths)
+    if (sys::exists(path) && ::lchown(path.c_str(), r.uid_host, r.gid_host) != 0)
+      return sys_error("chown " + path + " to the container's remapped root");
+  return ok();
+}
+
+Status give_unowned_to(const std::string& dir, const archive::IdRemap& r) {
+  struct stat sb;
+  if (::lstat(dir.c_str(), &sb) != 0) return sys_error("stat " + dir);
+  if (sb.st_uid != 0 || sb.st_gid != 0) return ok();
+  if (::lchown(dir.c_str(), r.uid_host, r.gid_host) != 0)
+    return sys_error("chown " + dir + " to the container's remapped root");
+  return ok();
+}
+
 }  // namespace
 
 Executables find_executables() {
@@ -166,6 +198,8 @@ Result<snapshot::MountGuard> Engine::mount_rootfs(const ContainerRecord& c) {
     lowers.push_back(empty);
   }
   HAKO_TRY(sys::make_dirs(p.rootfs(), 0755));
+  if (auto remap = remap_of_definition(c.definition))
+    return mount_remapped_overlay(lowers, *remap, p.upper(), p.work(), p.rootfs(), p.dir);
   return snapshot::mount_overlay(lowers, p.upper(), p.work(), p.rootfs());
 }
 
@@ -188,6 +222,10 @@ Result<Created> Engine::create(const json::Value& body, const std::string& wante
   c.definition = {{"Create", body}, {"Config", merged}, {"ImageName", image_ref}};
   HAKO_TRY_ASSIGN(c.definition["LogLimits"],
                   log_limits(field(field(body, "HostConfig"), "LogConfig")));
+  HAKO_TRY_ASSIGN(std::string remap_setting, configured_userns_remap());
+  HAKO_TRY_ASSIGN(std::optional<archive::IdRemap> remap,
+                  container_remap(field(body, "HostConfig"), remap_setting));
+  if (remap) c.definition["IdRemap"] = remap_to_json(*remap);
 
   ContainerStore store = containers();
   if (!wanted_name.empty()) {
@@ -211,6 +249,7 @@ Result<Created> Engine::create(const json::Value& body, const std::string& wante
   });
   HAKO_TRY(sys::make_dirs(p.dir, 0710));
   HAKO_TRY(snapshot::prepare_rw_dirs(p.dir));
+  if (remap) HAKO_TRY(give_to_remapped_root(p, *remap, {p.upper(), p.work()}));
   HAKO_TRY_ASSIGN(snapshot::MountGuard rootfs, mount_rootfs(c));
 
   SpecInputs in{body, image_cfg};
@@ -219,6 +258,7 @@ Result<Created> Engine::create(const json::Value& body, const std::string& wante
   in.rootfs = p.rootfs();
   in.container_dir = p.dir;
   in.init_path = exe_.init;
+  in.remap = remap;
   VolumeStore volumes(images_.metadata().database(), root_);
   in.volume_source = [&](const std::string& name,
                          const std::string& target) -> Result<std::string> {
@@ -229,12 +269,18 @@ Result<Created> Engine::create(const json::Value& body, const std::string& wante
         name.size() == 64 && name.find_first_not_of("0123456789abcdef") == std::string::npos;
     json::Value labels = json::Value::object();
     if (anonymous) labels[kAnonymousVolumeLabel] = "";
+    HAKO_TRY_ASSIGN(auto existing, volumes.find(name));
     HAKO_TRY_ASSIGN(VolumeRecord v, volumes.create(name, labels, json::Value::object()));
     HAKO_TRY(volumes.attach(c.id, v.name));
     HAKO_TRY(volumes.populate(v, p.rootfs(), target));
+    // As Docker: a volume made for a remapped container belongs to its root, unless the image's
+    // content (seen through the remapped rootfs, so already in host ids) gave it an owner.
+    if (remap && !existing) HAKO_TRY(give_unowned_to(v.mountpoint, *remap));
     return v.mountpoint;
   };
   HAKO_TRY_ASSIGN(json::Value spec, build_spec(in));
+  // The files build_spec wrote are bound into the container: its root may write them.
+  if (remap) HAKO_TRY(give_to_remapped_root(p, *remap, {p.hosts(), p.hostname(), p.resolv_conf()}));
   // Docker's --network none still has lo up; the runtime does it for this annotation.
   spec["annotations"][runtime::kLoopbackAnnotation] = "up";
   // A --rm container does not outlive a reboot in any useful way: no fsync on its start path.
