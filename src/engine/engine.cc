@@ -138,11 +138,25 @@ Result<json::Value> log_limits(const json::Value& log_config) {
 Status give_to_remapped_root(const ContainerPaths& p, const archive::IdRemap& r,
                              std::initializer_list<std::string> paths) {
   std::string containers = p.dir.substr(0, p.dir.rfind('/'));
-  for (const std::string& d : {containers.substr(0, containers.rfind('/')), containers}) {
+  std::string root = containers.substr(0, containers.rfind('/'));
+  for (const std::string& d : {root, containers}) {
     struct stat sb;
     if (::stat(d.c_str(), &sb) != 0) return sys_error("stat " + d);
     if (!(sb.st_mode & S_IXOTH) && ::chmod(d.c_str(), (sb.st_mode & 07777) | S_IXOTH) != 0)
       return sys_error("chmod o+x " + d + " for the remapped root");
+  }
+  // The directories above --root are the user's: as dockerd does for its root, say which one
+  // keeps the remapped root out rather than let the container fail to start.
+  for (std::string d = root; d.rfind('/') != std::string::npos && d != "/";) {
+    d = d.substr(0, std::max<size_t>(d.rfind('/'), 1));
+    struct stat sb;
+    if (::stat(d.c_str(), &sb) != 0) return sys_error("stat " + d);
+    bool reach = (sb.st_mode & S_IXOTH) || (sb.st_gid == r.gid_host && (sb.st_mode & S_IXGRP)) ||
+                 (sb.st_uid == r.uid_host && (sb.st_mode & S_IXUSR));
+    if (!reach)
+      return failed_precondition("the remapped root (uid " + std::to_string(r.uid_host) +
+                                 ") cannot reach --root " + root + " through " + d +
+                                 ": allow it with chmod o+x " + d);
   }
   if (::chown(p.dir.c_str(), 0, r.gid_host) != 0) return sys_error("chown " + p.dir);
   for (const auto& path : paths)
