@@ -483,6 +483,7 @@ Status Engine::remove(const ContainerRecord& c, bool force, bool volumes) {
   (void)runtime::delete_container(runtime_root(state_), c.id, true, quiet);
   if (is_mounted(p.rootfs()) && ::umount2(p.rootfs().c_str(), MNT_DETACH) != 0)
     return sys_error("unmount " + p.rootfs());
+  remove_idmap_scratch(p.dir);
   std::vector<std::string> used;
   {
     HAKO_TRY_ASSIGN(auto st, images_.metadata().database().prepare(

@@ -1,5 +1,6 @@
 #include "engine/remapped_rootfs.h"
 
+#include <dirent.h>
 #include <sys/mount.h>
 #include <unistd.h>
 
@@ -39,6 +40,29 @@ Result<snapshot::MountGuard> mount_remapped_overlay(
     mapped.push_back(dir);
   }
   return snapshot::mount_overlay(mapped, upper, work, target);
+}
+
+void remove_idmap_scratch(const std::string& scratch_parent) {
+  DIR* dir = ::opendir(scratch_parent.c_str());
+  if (dir == nullptr) return;
+  std::vector<std::string> scratch;
+  while (dirent* e = ::readdir(dir))
+    if (std::string_view(e->d_name).starts_with("idmap.")) scratch.push_back(e->d_name);
+  ::closedir(dir);
+  for (const auto& name : scratch) {
+    std::string s = scratch_parent + "/" + name;
+    DIR* sub = ::opendir(s.c_str());
+    if (sub == nullptr) continue;
+    std::vector<std::string> layers;
+    while (dirent* e = ::readdir(sub))
+      if (e->d_name[0] != '.') layers.push_back(s + "/" + e->d_name);
+    ::closedir(sub);
+    for (const auto& l : layers) {
+      ::umount2(l.c_str(), MNT_DETACH);
+      ::rmdir(l.c_str());
+    }
+    ::rmdir(s.c_str());
+  }
 }
 
 }  // namespace hako::engine

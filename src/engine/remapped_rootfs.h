@@ -25,4 +25,8 @@ Result<snapshot::MountGuard> mount_remapped_overlay(
     const std::vector<std::string>& lowers, const archive::IdRemap& remap, const std::string& upper,
     const std::string& work, const std::string& target, const std::string& scratch_parent);
 
+// What a hako killed between attaching and detaching left in scratch_parent: the idmapped
+// layers are detached and their directories removed (before the container dir is deleted).
+void remove_idmap_scratch(const std::string& scratch_parent);
+
 }  // namespace hako::engine
