@@ -23,6 +23,7 @@
 #include <optional>
 #include <string>
 
+#include "archive/id_remap.h"
 #include "archive/reader.h"
 #include "base/result.h"
 
@@ -48,6 +49,10 @@ struct ExtractOptions {
   // stay owned by the caller.
   bool preserve_owners = true;
   uint32_t id_shift = 0;  // added to every uid and gid (user-namespace remapping)
+  // Extraction into a remapped container: with preserve_owners the tar's ids are the
+  // container's and get their host ids (id_shift unused); without, every entry is chowned to
+  // the container's root instead of staying the caller's.
+  std::optional<IdRemap> remap;
   // Write the opaque marker as user.overlay.opaque (overlay's userxattr option, rootless).
   bool userxattr = false;
   // ".wh." entries are whiteouts (layers); off for `cp`, where they are ordinary names.

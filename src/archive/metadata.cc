@@ -12,6 +12,10 @@ namespace hako::archive {
 namespace {
 
 Result<std::pair<uid_t, gid_t>> shifted_ids(const EntryMeta& meta, const ExtractOptions& options) {
+  if (const auto& r = options.remap) {
+    if (!options.preserve_owners) return std::pair<uid_t, gid_t>(r->uid_host, r->gid_host);
+    return std::pair<uid_t, gid_t>(r->uid_to_host(meta.uid), r->gid_to_host(meta.gid));
+  }
   constexpr uint64_t kMax = std::numeric_limits<uint32_t>::max() - 1;  // -1 means "unchanged"
   uint64_t uid = uint64_t{meta.uid} + options.id_shift;
   uint64_t gid = uint64_t{meta.gid} + options.id_shift;
@@ -24,7 +28,7 @@ Result<std::pair<uid_t, gid_t>> shifted_ids(const EntryMeta& meta, const Extract
 }  // namespace
 
 Status apply_meta_fd(int fd, const EntryMeta& meta, const ExtractOptions& options) {
-  if (options.preserve_owners) {
+  if (options.preserve_owners || options.remap) {
     HAKO_TRY_ASSIGN(auto ids, shifted_ids(meta, options));
     if (::fchown(fd, ids.first, ids.second) != 0) return sys_error("chown");
   }
@@ -41,7 +45,7 @@ Status apply_meta_fd(int fd, const EntryMeta& meta, const ExtractOptions& option
 
 Status apply_meta_at(int dirfd, const std::string& base, const EntryMeta& meta,
                      const ExtractOptions& options, bool is_symlink) {
-  if (options.preserve_owners) {
+  if (options.preserve_owners || options.remap) {
     HAKO_TRY_ASSIGN(auto ids, shifted_ids(meta, options));
     if (::fchownat(dirfd, base.c_str(), ids.first, ids.second, AT_SYMLINK_NOFOLLOW) != 0)
       return sys_error("chown");

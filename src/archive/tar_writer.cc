@@ -91,6 +91,7 @@ class TarWriter {
 
   const TarStats& stats() const { return stats_; }
   void set_skip(const std::set<std::string>* skip) { skip_ = skip; }
+  void set_ids(const IdRemap* ids) { ids_ = ids; }
 
  private:
   Result<std::vector<std::string>> list_dir(int dirfd, const std::string& prefix) {
@@ -112,12 +113,12 @@ class TarWriter {
     return names;
   }
 
-  static EntryPtr make_entry(const std::string& path, const struct stat& sb) {
+  EntryPtr make_entry(const std::string& path, const struct stat& sb) const {
     EntryPtr e(archive_entry_new());
     archive_entry_set_pathname(e.get(), path.c_str());
     archive_entry_set_mode(e.get(), sb.st_mode);
-    archive_entry_set_uid(e.get(), sb.st_uid);
-    archive_entry_set_gid(e.get(), sb.st_gid);
+    archive_entry_set_uid(e.get(), ids_ ? ids_->uid_to_container(sb.st_uid) : sb.st_uid);
+    archive_entry_set_gid(e.get(), ids_ ? ids_->gid_to_container(sb.st_gid) : sb.st_gid);
     archive_entry_set_mtime(e.get(), sb.st_mtim.tv_sec, 0);  // whole seconds: reproducible
     return e;
   }
@@ -205,6 +206,7 @@ class TarWriter {
   TarStats stats_;
   std::map<std::pair<dev_t, ino_t>, std::string> links_;
   const std::set<std::string>* skip_ = nullptr;
+  const IdRemap* ids_ = nullptr;  // host owners to store as container ids
 };
 
 }  // namespace
@@ -238,21 +240,26 @@ Result<TarStats> write_tar(const std::string& src_dir, Writer& out) {
 }
 
 Result<TarStats> write_tar(const std::string& src_dir, Writer& out,
-                           const std::set<std::string>& skip) {
+                           const std::set<std::string>& skip, const IdRemap* to_container) {
   int fd = ::open(src_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return sys_error("open " + src_dir);
   UniqueFd root(fd);
   return with_tar_writer(out, "write tar of " + src_dir, [&](TarWriter& w) {
     w.set_skip(&skip);
+    w.set_ids(to_container);
     return w.write_dir_contents(root.get(), "");
   });
 }
 
-Result<TarStats> write_tar_path(int path_fd, const std::string& name, Writer& out) {
+Result<TarStats> write_tar_path(int path_fd, const std::string& name, Writer& out,
+                                const IdRemap* to_container) {
   struct stat sb;
   if (::fstatat(path_fd, "", &sb, AT_EMPTY_PATH) != 0) return sys_error("stat " + name);
   return with_tar_writer(out, "write tar of " + (name.empty() ? std::string(".") : name),
-                         [&](TarWriter& w) { return w.write_entry(path_fd, "", name, sb); });
+                         [&](TarWriter& w) {
+                           w.set_ids(to_container);
+                           return w.write_entry(path_fd, "", name, sb);
+                         });
 }
 
 }  // namespace hako::archive

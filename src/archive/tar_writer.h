@@ -13,6 +13,7 @@
 #include <set>
 #include <string>
 
+#include "archive/id_remap.h"
 #include "archive/reader.h"
 #include "base/result.h"
 
@@ -25,13 +26,16 @@ struct TarStats {
 
 Result<TarStats> write_tar(const std::string& src_dir, Writer& out);
 // As write_tar, leaving out the entries (and what is under them) named in skip: "etc/hosts",
-// relative to src_dir.
+// relative to src_dir. to_container: owners are host ids of a remapped container, stored as
+// the container's ids (commit of a remapped container).
 Result<TarStats> write_tar(const std::string& src_dir, Writer& out,
-                           const std::set<std::string>& skip);
+                           const std::set<std::string>& skip,
+                           const IdRemap* to_container = nullptr);
 
 // One file or tree as `cp` sends it: path_fd (O_PATH; O_NOFOLLOW for a symlink itself) becomes
 // the entry `name` ("etc", "etc/passwd", ...); a directory with name "" gives its contents at
 // the top level. Same format as write_tar.
-Result<TarStats> write_tar_path(int path_fd, const std::string& name, Writer& out);
+Result<TarStats> write_tar_path(int path_fd, const std::string& name, Writer& out,
+                                const IdRemap* to_container = nullptr);
 
 }  // namespace hako::archive

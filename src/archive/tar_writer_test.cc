@@ -152,3 +152,48 @@ TEST_F(TarWriterTest, MissingDirIsAnError) {
 
 }  // namespace
 }  // namespace hako::archive
+
+namespace hako::archive {
+namespace {
+
+class IdRemapTest : public TarWriterTest {};
+
+std::string owner_of(const std::string& path) {
+  struct stat sb {};
+  if (::lstat(path.c_str(), &sb) != 0) return "missing";
+  return std::to_string(sb.st_uid) + ":" + std::to_string(sb.st_gid);
+}
+
+TEST_F(IdRemapTest, ExtractIntoAndWriteOutOfARemappedContainer) {
+  if (::geteuid() != 0) GTEST_SKIP() << "chown needs root";
+  const IdRemap r{100000, 65536, 200000, 65536};
+  std::string layer = TarBuilder().file("a", "x", {.uid = 5, .gid = 6}).finish();
+  {
+    ASSERT_TRUE(sys::make_dirs(base_ + "/kept"));
+    MemoryReader reader(layer);
+    ASSERT_TRUE(extract_layer(reader, base_ + "/kept", {.preserve_owners = true, .remap = r}));
+    EXPECT_EQ(owner_of(base_ + "/kept/a"), "100005:200006");
+  }
+  {
+    ASSERT_TRUE(sys::make_dirs(base_ + "/root"));
+    MemoryReader reader(layer);
+    ASSERT_TRUE(extract_layer(reader, base_ + "/root", {.preserve_owners = false, .remap = r}));
+    EXPECT_EQ(owner_of(base_ + "/root/a"), "100000:200000");
+  }
+  std::string tar;
+  StringWriter w(&tar);
+  ASSERT_TRUE(write_tar(base_ + "/kept", w, {}, &r));
+  auto back = extract_to(tar, base_ + "/back");
+  ASSERT_TRUE(back) << back.error().message();
+  EXPECT_EQ(owner_of(base_ + "/back/a"), "5:6");
+  // Outside the range: the overflow id, as the container sees it.
+  ASSERT_EQ(::chown((base_ + "/kept/a").c_str(), 7, 7), 0);
+  tar.clear();
+  StringWriter w2(&tar);
+  ASSERT_TRUE(write_tar(base_ + "/kept", w2, {}, &r));
+  ASSERT_TRUE(extract_to(tar, base_ + "/over"));
+  EXPECT_EQ(owner_of(base_ + "/over/a"), "65534:65534");
+}
+
+}  // namespace
+}  // namespace hako::archive

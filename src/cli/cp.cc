@@ -11,6 +11,7 @@
 #include "cli/engine_access.h"
 #include "engine/container_fs.h"
 #include "engine/copy.h"
+#include "engine/userns_remap.h"
 
 namespace hako::cli {
 namespace {
@@ -66,7 +67,8 @@ void add_cp(CLI::App& parent, Context& ctx) {
       engine::CopyOptions opts{o->archive, o->follow};
       auto end = [&](const CpArg& a) {
         if (a.container.empty()) return engine::CopyEnd{-1, a.path, a.path};
-        return engine::CopyEnd{root.fd(), a.path, a.container + ":" + a.path};
+        return engine::CopyEnd{root.fd(), a.path, a.container + ":" + a.path,
+                               engine::remap_of_definition(c->definition)};
       };
       if (!src.container.empty() && dst.path == "-") {
         std::fflush(ctx.out);

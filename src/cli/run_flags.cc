@@ -336,8 +336,9 @@ Status add_security(const RunFlags& f, json& hc) {
     size_t eq = s.find('=');
     hc["Sysctls"][s.substr(0, eq)] = s.substr(eq + 1);
   }
-  if (!f.userns.empty() && f.userns != "host")
-    return invalid_argument("--userns: invalid USER mode");
+  // "remap" is hako's: this container remapped (the engine checks it against hako.json).
+  if (!f.userns.empty() && f.userns != "host" && f.userns != "remap")
+    return invalid_argument("--userns: invalid USER mode \"" + f.userns + "\" (host or remap)");
   set_if(hc, "UsernsMode", f.userns);
   if (!f.pid.empty() && f.pid != "host" && !(starts_with(f.pid, "container:") && f.pid.size() > 10))
     return invalid_argument("--pid: invalid PID mode");
@@ -540,7 +541,7 @@ void add_run_flags(CLI::App& cmd, RunFlags& f, bool with_run_only) {
   list("--group-add", f.group_add, "Add additional groups to join");
   list("--sysctl", f.sysctl, "Sysctl options");
   flag("--privileged", f.privileged, "Give extended privileges to this container");
-  one("--userns", f.userns, "User namespace to use");
+  one("--userns", f.userns, "User namespace to use (host, or remap: hako's, remapped root)");
   one("--ipc", f.ipc, "IPC mode to use");
   one("--pid", f.pid, "PID namespace to use");
   one("--uts", f.uts, "UTS namespace to use");

@@ -385,7 +385,8 @@ TEST(RunFlags, Security) {
   EXPECT_EQ(error({"--sysctl", "kernel.pid_max=1", "busybox"}),
             "invalid argument \"kernel.pid_max=1\" for \"--sysctl\" flag: sysctl "
             "'kernel.pid_max=1' is not allowed");
-  EXPECT_EQ(error({"--userns", "private", "busybox"}), "--userns: invalid USER mode");
+  EXPECT_EQ(error({"--userns", "private", "busybox"}),
+            "--userns: invalid USER mode \"private\" (host or remap)");
   EXPECT_EQ(error({"--pid", "container:", "busybox"}), "--pid: invalid PID mode");
   EXPECT_EQ(error({"--uts", "private", "busybox"}), "--uts: invalid UTS mode");
   EXPECT_EQ(error({"--cgroupns", "x", "busybox"}), "--cgroupns: invalid CGROUP mode");

@@ -5,6 +5,7 @@
 #include "archive/tar_writer.h"
 #include "base/scope_exit.h"
 #include "engine/diff.h"
+#include "engine/userns_remap.h"
 #include "image/change.h"
 #include "image/import.h"
 #include "json/reader.h"
@@ -91,7 +92,9 @@ Result<Layer> store_layer(Engine& eng, const ContainerRecord& c, bool pause) {
   // init layer, which commit leaves out.
   std::set<std::string> skip;
   for (const std::string& p : mount_stand_ins(eng.paths(c.id))) skip.insert(p.substr(1));
-  HAKO_TRY(archive::write_tar(eng.paths(c.id).upper(), out, skip));
+  // A remapped container's upper dir holds host ids; the layer holds the container's.
+  auto remap = remap_of_definition(c.definition);
+  HAKO_TRY(archive::write_tar(eng.paths(c.id).upper(), out, skip, remap ? &*remap : nullptr));
   HAKO_TRY_CTX(w.commit(), "store the layer");
   if (freeze) {
     thaw.dismiss();

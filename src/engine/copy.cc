@@ -115,8 +115,9 @@ Result<Source> open_source(const CopyEnd& src, const CopyOptions& o) {
   return s;
 }
 
-archive::ExtractOptions extract_options(const CopyOptions& o) {
+archive::ExtractOptions extract_options(const CopyOptions& o, const CopyEnd& dst) {
   archive::ExtractOptions x;
+  x.remap = dst.remap;
   x.workers = 0;
   x.preserve_owners = o.archive;
   x.whiteouts = false;
@@ -124,8 +125,11 @@ archive::ExtractOptions extract_options(const CopyOptions& o) {
   return x;
 }
 
+const archive::IdRemap* ids_of(const CopyEnd& e) { return e.remap ? &*e.remap : nullptr; }
+
 // Streams (src_fd as `name`) into the directory dest_dir.
-Status transfer(int src_fd, const std::string& name, int dest_dir, const CopyOptions& o) {
+Status transfer(int src_fd, const std::string& name, int dest_dir, const CopyOptions& o,
+                const CopyEnd& src, const CopyEnd& dst) {
   int sv[2];
   if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
     return sys_error("create the copy stream");
@@ -133,13 +137,13 @@ Status transfer(int src_fd, const std::string& name, int dest_dir, const CopyOpt
   Status written = ok();
   std::thread writer([&] {
     SocketWriter out(wr.get());
-    auto st = archive::write_tar_path(src_fd, name, out);
+    auto st = archive::write_tar_path(src_fd, name, out, ids_of(src));
     if (!st) written = std::move(st).error();
     wr.reset();  // end of stream for the reader
   });
   archive::FdReader in(rd.get());
-  auto extracted =
-      archive::extract_layer(in, "/proc/self/fd/" + std::to_string(dest_dir), extract_options(o));
+  auto extracted = archive::extract_layer(in, "/proc/self/fd/" + std::to_string(dest_dir),
+                                          extract_options(o, dst));
   rd.reset();  // a writer still writing gets EPIPE and stops
   writer.join();
   if (!extracted) return std::move(extracted).error();
@@ -208,13 +212,13 @@ Status copy_path(const CopyEnd& src, const CopyEnd& given_dst, const CopyOptions
     if (name.empty() || name == "." || name == "..")
       return invalid_argument("invalid destination " + dst.display);
   }
-  return transfer(s.fd.get(), name, dest_dir.get(), o);
+  return transfer(s.fd.get(), name, dest_dir.get(), o, src, dst);
 }
 
 Status copy_to_tar(const CopyEnd& src, const CopyOptions& o, archive::Writer& out) {
   HAKO_TRY_ASSIGN(Source s, open_source(src, o));
   std::string name = s.contents ? "." : s.name;
-  HAKO_TRY(archive::write_tar_path(s.fd.get(), name, out));
+  HAKO_TRY(archive::write_tar_path(s.fd.get(), name, out, ids_of(src)));
   return ok();
 }
 
@@ -227,9 +231,9 @@ Status copy_from_tar(archive::Reader& in, const CopyEnd& dst, const CopyOptions&
     return sys_error("stat " + dst.display);
   if (!d || !S_ISDIR(sb.st_mode))
     return failed_precondition("destination \"" + dst.display + "\" must be a directory");
-  HAKO_TRY_CTX(
-      archive::extract_layer(in, "/proc/self/fd/" + std::to_string(d->get()), extract_options(o)),
-      "copy to " + dst.display);
+  HAKO_TRY_CTX(archive::extract_layer(in, "/proc/self/fd/" + std::to_string(d->get()),
+                                      extract_options(o, dst)),
+               "copy to " + dst.display);
   return ok();
 }
 

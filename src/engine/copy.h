@@ -16,12 +16,15 @@
 // a file replaces it, onto a missing path becomes it (a trailing "/" then is an error). Symlinks
 // are copied as links unless follow_link (a source's last component) or a trailing "/"; a
 // symlink at the destination is followed (its target replaced, not the link).
-// Owners: the tar's (archive), else the caller's, which as root is the container's root user.
+// Owners: the tar's (archive), else the caller's, which as root is the container's root user
+// (for a remapped container: its root's host ids).
 // Stateless; the calls block until the copy is done.
 #pragma once
 
+#include <optional>
 #include <string>
 
+#include "archive/id_remap.h"
 #include "archive/reader.h"
 #include "base/result.h"
 
@@ -31,6 +34,9 @@ struct CopyEnd {
   int root_fd = -1;     // a container's root (O_PATH dir); < 0: the host
   std::string path;     // as the user typed it (absolute in a container; trailing "/." kept)
   std::string display;  // for messages: "web:/etc" or "/tmp/x"
+  // A remapped container's maps: its files' host owners travel as its own ids, and what is
+  // copied in belongs to its root (or, with -a, to the host ids of the tar's).
+  std::optional<archive::IdRemap> remap;
 };
 
 struct CopyOptions {

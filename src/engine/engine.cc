@@ -2,6 +2,7 @@
 
 #include <signal.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -9,8 +10,10 @@
 
 #include "base/scope_exit.h"
 #include "engine/container_events.h"
+#include "engine/remapped_rootfs.h"
 #include "engine/shim_client.h"
 #include "engine/spec_builder.h"
+#include "engine/userns_remap.h"
 #include "engine/volume_mount.h"
 #include "engine/volumes.h"
 #include "runtime/lifecycle.h"
@@ -167,6 +170,49 @@ void unmount_unused_volumes(db::Database& db, const std::string& root, const std
   for (const auto& name : *names) (void)shim::unmount_unused_volume(store.volume_dir(name));
 }
 
+// chown of the paths to the remapped root, and the container dir's group to its group: the
+// container's init, in its user namespace, looks up the rootfs and the bound files through it
+// (0710). Above it, --root and its containers/ get o+x (as dockerd makes its root 0701 for
+// remapping): no listing, and every container dir is closed to all but its own root.
+Status give_to_remapped_root(const ContainerPaths& p, const archive::IdRemap& r,
+                             std::initializer_list<std::string> paths) {
+  std::string containers = p.dir.substr(0, p.dir.rfind('/'));
+  std::string root = containers.substr(0, containers.rfind('/'));
+  for (const std::string& d : {root, containers}) {
+    struct stat sb;
+    if (::stat(d.c_str(), &sb) != 0) return sys_error("stat " + d);
+    if (!(sb.st_mode & S_IXOTH) && ::chmod(d.c_str(), (sb.st_mode & 07777) | S_IXOTH) != 0)
+      return sys_error("chmod o+x " + d + " for the remapped root");
+  }
+  // The directories above --root are the user's: as dockerd does for its root, say which one
+  // keeps the remapped root out rather than let the container fail to start.
+  for (std::string d = root; d.rfind('/') != std::string::npos && d != "/";) {
+    d = d.substr(0, std::max<size_t>(d.rfind('/'), 1));
+    struct stat sb;
+    if (::stat(d.c_str(), &sb) != 0) return sys_error("stat " + d);
+    bool reach = (sb.st_mode & S_IXOTH) || (sb.st_gid == r.gid_host && (sb.st_mode & S_IXGRP)) ||
+                 (sb.st_uid == r.uid_host && (sb.st_mode & S_IXUSR));
+    if (!reach)
+      return failed_precondition("the remapped root (uid " + std::to_string(r.uid_host) +
+                                 ") cannot reach --root " + root + " through " + d +
+                                 ": allow it with chmod o+x " + d);
+  }
+  if (::chown(p.dir.c_str(), 0, r.gid_host) != 0) return sys_error("chown " + p.dir);
+  for (const auto& path : paths)
+    if (sys::exists(path) && ::lchown(path.c_str(), r.uid_host, r.gid_host) != 0)
+      return sys_error("chown " + path + " to the container's remapped root");
+  return ok();
+}
+
+Status give_unowned_to(const std::string& dir, const archive::IdRemap& r) {
+  struct stat sb;
+  if (::lstat(dir.c_str(), &sb) != 0) return sys_error("stat " + dir);
+  if (sb.st_uid != 0 || sb.st_gid != 0) return ok();
+  if (::lchown(dir.c_str(), r.uid_host, r.gid_host) != 0)
+    return sys_error("chown " + dir + " to the container's remapped root");
+  return ok();
+}
+
 }  // namespace
 
 Executables find_executables() {
@@ -205,6 +251,8 @@ Result<snapshot::MountGuard> Engine::mount_rootfs(const ContainerRecord& c) {
     lowers.push_back(empty);
   }
   HAKO_TRY(sys::make_dirs(p.rootfs(), 0755));
+  if (auto remap = remap_of_definition(c.definition))
+    return mount_remapped_overlay(lowers, *remap, p.upper(), p.work(), p.rootfs(), p.dir);
   return snapshot::mount_overlay(lowers, p.upper(), p.work(), p.rootfs());
 }
 
@@ -227,6 +275,10 @@ Result<Created> Engine::create(const json::Value& body, const std::string& wante
   c.definition = {{"Create", body}, {"Config", merged}, {"ImageName", image_ref}};
   HAKO_TRY_ASSIGN(c.definition["LogLimits"],
                   log_limits(field(field(body, "HostConfig"), "LogConfig")));
+  HAKO_TRY_ASSIGN(std::string remap_setting, configured_userns_remap());
+  HAKO_TRY_ASSIGN(std::optional<archive::IdRemap> remap,
+                  container_remap(field(body, "HostConfig"), remap_setting));
+  if (remap) c.definition["IdRemap"] = remap_to_json(*remap);
 
   ContainerStore store = containers();
   if (!wanted_name.empty()) {
@@ -250,6 +302,7 @@ Result<Created> Engine::create(const json::Value& body, const std::string& wante
   });
   HAKO_TRY(sys::make_dirs(p.dir, 0710));
   HAKO_TRY(snapshot::prepare_rw_dirs(p.dir));
+  if (remap) HAKO_TRY(give_to_remapped_root(p, *remap, {p.upper(), p.work()}));
   HAKO_TRY_ASSIGN(snapshot::MountGuard rootfs, mount_rootfs(c));
 
   SpecInputs in{body, image_cfg};
@@ -258,6 +311,7 @@ Result<Created> Engine::create(const json::Value& body, const std::string& wante
   in.rootfs = p.rootfs();
   in.container_dir = p.dir;
   in.init_path = exe_.init;
+  in.remap = remap;
   VolumeStore volumes(images_.metadata().database(), root_);
   std::vector<shim::VolumeUse> copy_up_uses;  // released (unmounted if last) at the end
   in.volume_source = [&](const std::string& name,
@@ -269,6 +323,7 @@ Result<Created> Engine::create(const json::Value& body, const std::string& wante
         name.size() == 64 && name.find_first_not_of("0123456789abcdef") == std::string::npos;
     json::Value labels = json::Value::object();
     if (anonymous) labels[kAnonymousVolumeLabel] = "";
+    HAKO_TRY_ASSIGN(auto existing, volumes.find(name));
     HAKO_TRY_ASSIGN(VolumeRecord v, volumes.create(name, labels, json::Value::object()));
     HAKO_TRY(volumes.attach(c.id, v.name));
     // A volume that is a mount is filled while mounted, as dockerd does at create (a tmpfs
@@ -279,9 +334,14 @@ Result<Created> Engine::create(const json::Value& body, const std::string& wante
       copy_up_uses.push_back(std::move(use));
     }
     HAKO_TRY(volumes.populate(v, p.rootfs(), target));
+    // As Docker: a volume made for a remapped container belongs to its root, unless the image's
+    // content (seen through the remapped rootfs, so already in host ids) gave it an owner.
+    if (remap && !existing) HAKO_TRY(give_unowned_to(v.mountpoint, *remap));
     return v.mountpoint;
   };
   HAKO_TRY_ASSIGN(json::Value spec, build_spec(in));
+  // The files build_spec wrote are bound into the container: its root may write them.
+  if (remap) HAKO_TRY(give_to_remapped_root(p, *remap, {p.hosts(), p.hostname(), p.resolv_conf()}));
   // Docker's --network none still has lo up; the runtime does it for this annotation.
   spec["annotations"][runtime::kLoopbackAnnotation] = "up";
   // A --rm container does not outlive a reboot in any useful way: no fsync on its start path.
@@ -476,6 +536,7 @@ Status Engine::remove(const ContainerRecord& c, bool force, bool volumes) {
   if (is_mounted(p.rootfs()) && ::umount2(p.rootfs().c_str(), MNT_DETACH) != 0)
     return sys_error("unmount " + p.rootfs());
   unmount_unused_volumes(images_.metadata().database(), root_, c.id);
+  remove_idmap_scratch(p.dir);
   HAKO_TRY_ASSIGN(std::vector<std::string> used, volume_names(images_.metadata().database(), c.id));
   HAKO_TRY(containers().remove(c.id));
   record_container_event(root_, c, "destroy");

@@ -53,8 +53,9 @@ Result<json> namespaces(const json& hc, bool& own_network) {
   if (uts != "host") out.push_back({{"type", "uts"}});
   if (pid != "host") out.push_back({{"type", "pid"}});
   if (ipc != "host") out.push_back({{"type", "ipc"}});
-  if (!userns.empty() && userns != "host")
-    return not_implemented("HostConfig.UsernsMode: \"" + userns + "\" is not yet supported");
+  // "remap" (hako's) gets its maps from the engine (SpecInputs::remap).
+  if (!userns.empty() && userns != "host" && userns != "remap")
+    return invalid_argument("HostConfig.UsernsMode: invalid USER mode \"" + userns + "\"");
   // Docker's default is a private cgroup namespace on cgroup v2 and the host's on v1 (and on
   // hybrid hosts like this one).
   bool v2 = sys::exists("/sys/fs/cgroup/cgroup.controllers");
@@ -78,12 +79,15 @@ Result<std::string> container_hostname(const json& config, const SpecInputs& in,
 // dockerd creates a missing WorkingDir (owned by the container's user); inside the root, so a
 // symlink in the image cannot point it elsewhere.
 Status ensure_working_dir(const std::string& rootfs, const std::string& cwd,
-                          const ResolvedUser& user) {
+                          const ResolvedUser& user, const std::optional<archive::IdRemap>& remap) {
   if (cwd == "/" || rootfs.empty()) return ok();
   HAKO_TRY_ASSIGN(UniqueFd root, sys::open_path(rootfs, O_PATH | O_DIRECTORY));
   if (sys::open_in_root(root.get(), cwd)) return ok();
   HAKO_TRY_ASSIGN(UniqueFd dir, sys::create_in_root(root.get(), cwd, false, 0755));
-  if (::fchownat(dir.get(), "", user.uid, user.gid, AT_EMPTY_PATH) != 0)
+  // A remapped container's ids are other ids on the host.
+  uid_t uid = remap ? remap->uid_to_host(user.uid) : user.uid;
+  gid_t gid = remap ? remap->gid_to_host(user.gid) : user.gid;
+  if (::fchownat(dir.get(), "", uid, gid, AT_EMPTY_PATH) != 0)
     return sys_error("chown working directory " + cwd);
   return ok();
 }
@@ -136,7 +140,7 @@ Result<json> build_spec(const SpecInputs& in) {
                             "' is invalid, it needs to be an absolute path");
   auto user = resolve_user(in.rootfs, user_spec, group_add);
   if (!user) return std::move(user).error();
-  HAKO_TRY_CTX(ensure_working_dir(in.rootfs, cwd, *user), "WorkingDir");
+  HAKO_TRY_CTX(ensure_working_dir(in.rootfs, cwd, *user, in.remap), "WorkingDir");
 
   std::vector<std::string> env = {std::string("PATH=") + kDefaultPath, "HOSTNAME=" + hostname};
   if (tty) env.push_back("TERM=xterm");
@@ -167,7 +171,14 @@ Result<json> build_spec(const SpecInputs& in) {
     process["apparmorProfile"] = sec.apparmor_profile;
 
   // linux
+  if (in.remap) ns.push_back({{"type", "user"}});
   json linux_obj = {{"namespaces", ns}};
+  if (in.remap) {
+    linux_obj["uidMappings"] = {
+        {{"containerID", 0}, {"hostID", in.remap->uid_host}, {"size", in.remap->uid_size}}};
+    linux_obj["gidMappings"] = {
+        {{"containerID", 0}, {"hostID", in.remap->gid_host}, {"size", in.remap->gid_size}}};
+  }
   linux_obj["cgroupsPath"] =
       (cgroup_parent.empty() ? std::string("/hako") : cgroup_parent) + "/" + in.id;
   HAKO_TRY_ASSIGN(json resources, build_resources(hc));
@@ -177,6 +188,10 @@ Result<json> build_spec(const SpecInputs& in) {
   linux_obj["resources"] = resources;
   if (!devices.empty()) linux_obj["devices"] = devices;
   HAKO_TRY_ASSIGN(json sysctl, build_sysctls(hc, own_network));
+  // The kernel takes only gids mapped in the network namespace's user namespace: Docker's
+  // default range shrinks to a remapped container's gids.
+  if (in.remap && sysctl.value("net.ipv4.ping_group_range", "") == "0 2147483647")
+    sysctl["net.ipv4.ping_group_range"] = "0 " + std::to_string(in.remap->gid_size - 1);
   if (!sysctl.empty()) linux_obj["sysctl"] = sysctl;
   HAKO_TRY_ASSIGN(json seccomp, seccomp_spec(sec, privileged, caps));
   if (!seccomp.is_null()) linux_obj["seccomp"] = seccomp;

@@ -12,10 +12,12 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
+#include "archive/id_remap.h"
 #include "base/result.h"
 
 namespace hako::engine {
@@ -34,6 +36,8 @@ struct SpecInputs {
   // `target` (the engine creates and populates it). Anonymous volumes get a fresh 64-hex name.
   std::function<Result<std::string>(const std::string& name, const std::string& target)>
       volume_source;
+  // A remapped container (engine/userns_remap.h): a user namespace with these maps.
+  std::optional<archive::IdRemap> remap;
 };
 
 // Docker's merge of the create body's Config fields over the image's (daemon/commit.go):

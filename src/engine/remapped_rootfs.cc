@@ -1,0 +1,68 @@
+#include "engine/remapped_rootfs.h"
+
+#include <dirent.h>
+#include <sys/mount.h>
+#include <unistd.h>
+
+#include <cstdlib>
+
+#include "base/scope_exit.h"
+#include "runtime/idmap_mount.h"
+#include "sys/file.h"
+#include "sys/mount.h"
+
+namespace hako::engine {
+
+Result<snapshot::MountGuard> mount_remapped_overlay(
+    const std::vector<std::string>& lowers, const archive::IdRemap& remap, const std::string& upper,
+    const std::string& work, const std::string& target, const std::string& scratch_parent) {
+  const std::string what = "mount the remapped rootfs on " + target;
+  HAKO_TRY_ASSIGN(UniqueFd userns,
+                  runtime::user_namespace_with_maps({{0, remap.uid_host, remap.uid_size}},
+                                                    {{0, remap.gid_host, remap.gid_size}}));
+  std::string scratch = scratch_parent + "/idmap.XXXXXX";
+  if (::mkdtemp(scratch.data()) == nullptr)
+    return sys_error(what + ": mkdtemp in " + scratch_parent);
+  std::vector<std::string> attached;
+  // Whatever happens, nothing of the scratch dir stays: the overlay holds its own clones.
+  ScopeExit cleanup([&] {
+    for (const auto& dir : attached) (void)sys::unmount(dir, MNT_DETACH);
+    for (size_t i = 0; i < lowers.size(); ++i) ::rmdir((scratch + "/" + std::to_string(i)).c_str());
+    ::rmdir(scratch.c_str());
+  });
+  std::vector<std::string> mapped;
+  for (size_t i = 0; i < lowers.size(); ++i) {
+    HAKO_TRY_ASSIGN(UniqueFd clone, runtime::idmapped_clone(lowers[i], userns.get(), false, false));
+    std::string dir = scratch + "/" + std::to_string(i);
+    if (::mkdir(dir.c_str(), 0700) != 0) return sys_error(what + ": mkdir " + dir);
+    HAKO_TRY_CTX(sys::move_mount_to(clone.get(), dir), what);
+    attached.push_back(dir);
+    mapped.push_back(dir);
+  }
+  return snapshot::mount_overlay(mapped, upper, work, target);
+}
+
+void remove_idmap_scratch(const std::string& scratch_parent) {
+  DIR* dir = ::opendir(scratch_parent.c_str());
+  if (dir == nullptr) return;
+  std::vector<std::string> scratch;
+  while (dirent* e = ::readdir(dir))
+    if (std::string_view(e->d_name).starts_with("idmap.")) scratch.push_back(e->d_name);
+  ::closedir(dir);
+  for (const auto& name : scratch) {
+    std::string s = scratch_parent + "/" + name;
+    DIR* sub = ::opendir(s.c_str());
+    if (sub == nullptr) continue;
+    std::vector<std::string> layers;
+    while (dirent* e = ::readdir(sub))
+      if (e->d_name[0] != '.') layers.push_back(s + "/" + e->d_name);
+    ::closedir(sub);
+    for (const auto& l : layers) {
+      ::umount2(l.c_str(), MNT_DETACH);
+      ::rmdir(l.c_str());
+    }
+    ::rmdir(s.c_str());
+  }
+}
+
+}  // namespace hako::engine

@@ -1,0 +1,175 @@
+#include "engine/userns_remap.h"
+
+#include <grp.h>
+#include <pwd.h>
+
+#include <charconv>
+#include <cstdlib>
+
+#include "json/reader.h"
+#include "registry/endpoint.h"
+#include "sys/file.h"
+
+namespace hako::engine {
+namespace {
+
+constexpr const char* kSubuid = "/etc/subuid";
+constexpr const char* kSubgid = "/etc/subgid";
+
+std::optional<uint32_t> parse_u32(std::string_view s) {
+  uint32_t v = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || end != s.data() + s.size() || s.empty()) return std::nullopt;
+  return v;
+}
+
+// A subid file names its owner by name or by number: both forms are looked up.
+std::vector<std::string> user_names(const std::string& user) {
+  std::vector<std::string> names{user};
+  if (parse_u32(user)) {
+    if (const passwd* pw = ::getpwuid(*parse_u32(user))) names.push_back(pw->pw_name);
+  } else if (const passwd* pw = ::getpwnam(user.c_str())) {
+    names.push_back(std::to_string(pw->pw_uid));
+  }
+  return names;
+}
+
+std::vector<std::string> group_names(const std::string& group) {
+  std::vector<std::string> names{group};
+  if (parse_u32(group)) {
+    if (const struct group* gr = ::getgrgid(*parse_u32(group))) names.push_back(gr->gr_name);
+  } else if (const struct group* gr = ::getgrnam(group.c_str())) {
+    names.push_back(std::to_string(gr->gr_gid));
+  }
+  return names;
+}
+
+Error no_range(const std::string& who, const char* file) {
+  return failed_precondition("userns-remap: " + who + " has no range in " + file +
+                             ": add a line such as \"" + who + ":100000:65536\" to " + file +
+                             " (and to " + (file == std::string(kSubuid) ? kSubgid : kSubuid) +
+                             ")");
+}
+
+Result<std::string> read_or_empty(const char* path) {
+  if (!sys::exists(path)) return std::string();
+  return sys::read_file(path, 16 << 20);
+}
+
+}  // namespace
+
+Result<std::string> parse_userns_remap(std::string_view hako_json, std::string_view what) {
+  HAKO_TRY_ASSIGN(json::Value v, json::parse(hako_json, what));
+  if (!v.is_object()) return invalid_argument(std::string(what) + ": not a JSON object");
+  auto it = v.find("userns-remap");
+  if (it == v.end() || it->is_null()) return std::string();
+  if (!it->is_string())
+    return invalid_argument(
+        std::string(what) +
+        ": \"userns-remap\" must be a string (\"default\" or \"user[:group]\")");
+  return it->get<std::string>();
+}
+
+Result<std::string> configured_userns_remap() {
+  const char* env = std::getenv("HAKO_CONFIG");
+  std::string path = env && *env ? env : registry::kDefaultConfigPath;
+  if (!sys::exists(path)) return std::string();
+  HAKO_TRY_ASSIGN(std::string text, sys::read_file(path, 1 << 20));
+  return parse_userns_remap(text, path);
+}
+
+std::optional<std::pair<uint32_t, uint32_t>> find_subid_range(
+    std::string_view text, const std::vector<std::string>& names) {
+  std::optional<std::pair<uint32_t, uint32_t>> best;
+  while (!text.empty()) {
+    size_t nl = text.find('\n');
+    std::string_view line = text.substr(0, nl);
+    text = nl == text.npos ? std::string_view() : text.substr(nl + 1);
+    size_t a = line.find(':');
+    size_t b = a == line.npos ? line.npos : line.find(':', a + 1);
+    if (b == line.npos) continue;
+    std::string_view name = line.substr(0, a);
+    auto start = parse_u32(line.substr(a + 1, b - a - 1));
+    auto size = parse_u32(line.substr(b + 1));
+    if (!start || !size || *size == 0) continue;
+    bool ours = false;
+    for (const auto& n : names) ours = ours || n == name;
+    if (ours && (!best || *start < best->first)) best = std::pair(*start, *size);
+  }
+  return best;
+}
+
+Result<archive::IdRemap> remap_from(const std::string& setting, std::string_view subuid,
+                                    std::string_view subgid) {
+  std::string user = setting == "default" ? kDefaultRemapUser : setting;
+  std::string group = user;
+  if (size_t colon = user.find(':'); colon != std::string::npos) {
+    group = user.substr(colon + 1);
+    user.resize(colon);
+  }
+  if (user.empty() || group.empty())
+    return invalid_argument("userns-remap: \"" + setting +
+                            "\" is not \"default\" or \"user[:group]\"");
+  auto uids = find_subid_range(subuid, user_names(user));
+  if (!uids) return no_range(user, kSubuid);
+  auto gids = find_subid_range(subgid, group_names(group));
+  if (!gids) return no_range(group, kSubgid);
+  archive::IdRemap r;
+  r.uid_host = uids->first;
+  r.uid_size = std::min(uids->second, kMaxRemapIds);
+  r.gid_host = gids->first;
+  r.gid_size = std::min(gids->second, kMaxRemapIds);
+  return r;
+}
+
+Result<std::optional<archive::IdRemap>> container_remap(const nlohmann::json& hc,
+                                                        const std::string& setting) {
+  auto text = [&](const char* key) -> std::string {
+    auto it = hc.is_object() ? hc.find(key) : hc.end();
+    return it != hc.end() && it->is_string() ? it->get<std::string>() : "";
+  };
+  std::string mode = text("UsernsMode");
+  if (mode != "" && mode != "host" && mode != "remap")
+    return invalid_argument("invalid --userns mode \"" + mode +
+                            "\": use host, or remap (hako's: this container remapped)");
+  if (mode == "host" || (mode.empty() && setting.empty())) return std::optional<archive::IdRemap>();
+  auto priv = hc.is_object() ? hc.find("Privileged") : hc.end();
+  if (priv != hc.end() && priv->is_boolean() && priv->get<bool>())
+    return invalid_argument(
+        "privileged mode is incompatible with user namespaces: add --userns=host to run it "
+        "privileged");
+  if (text("NetworkMode") == "host")
+    return invalid_argument(
+        "cannot share the host's network namespace when user namespaces are enabled: add "
+        "--userns=host");
+  if (text("PidMode") == "host")
+    return invalid_argument(
+        "cannot share the host PID namespace when user namespaces are enabled: add --userns=host");
+  HAKO_TRY_ASSIGN(std::string subuid, read_or_empty(kSubuid));
+  HAKO_TRY_ASSIGN(std::string subgid, read_or_empty(kSubgid));
+  HAKO_TRY_ASSIGN(archive::IdRemap r,
+                  remap_from(setting.empty() ? "default" : setting, subuid, subgid));
+  return std::optional<archive::IdRemap>(r);
+}
+
+nlohmann::json remap_to_json(const archive::IdRemap& r) {
+  return {{"UidHost", r.uid_host},
+          {"UidSize", r.uid_size},
+          {"GidHost", r.gid_host},
+          {"GidSize", r.gid_size}};
+}
+
+std::optional<archive::IdRemap> remap_of_definition(const nlohmann::json& definition) {
+  if (!definition.is_object()) return std::nullopt;
+  auto it = definition.find("IdRemap");
+  if (it == definition.end() || !it->is_object()) return std::nullopt;
+  archive::IdRemap r;
+  r.uid_host = it->value("UidHost", 0u);
+  r.uid_size = it->value("UidSize", 0u);
+  r.gid_host = it->value("GidHost", 0u);
+  r.gid_size = it->value("GidSize", 0u);
+  if (!r.active()) return std::nullopt;
+  return r;
+}
+
+}  // namespace hako::engine
