@@ -11,6 +11,7 @@
 #include "cli/commands.h"
 #include "cli/engine_access.h"
 #include "cli/registry_session.h"
+#include "engine/container_events.h"
 #include "oci/platform.h"
 #include "registry/pull.h"
 
@@ -33,6 +34,8 @@ Status pull_one(Context& ctx, image::ImageStore& store, const registry::Session&
   if (!o.quiet) HAKO_TRY(print(ctx.out, shown + ": Pulling from " + path + "\n"));
   auto r = registry::pull(store, session, ref, po);
   if (!r) return std::move(r).error().context("pull " + ref.familiar_string());
+  // Docker's pull event names the reference, not the image id.
+  engine::record_image_event(ctx.root, store, "pull", ref.familiar_string(), ref.familiar_name());
   if (o.quiet) return print(ctx.out, ref.to_string() + "\n");
   std::string text = "Digest: " + r->repo_digest.to_string() + "\n";
   text +=

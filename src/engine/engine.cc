@@ -107,6 +107,12 @@ Result<shim::ShimConfig> shim_config_for(const ContainerRecord& c, const Contain
     s.remove_command = {exe.hako, "--root", root, "--state", state, "rm", "-f", c.id};
   s.root = root;
   s.event_attributes = event_attributes(c);
+  for (const auto& m : field(c.definition, "VolumeMounts")) {
+    if (!field(m, "Name").is_string() || !field(m, "Destination").is_string()) continue;
+    s.volume_mounts.push_back({field(m, "Name").get<std::string>(),
+                               field(m, "Destination").get<std::string>(),
+                               !field(m, "RW").is_boolean() || field(m, "RW").get<bool>()});
+  }
   return s;
 }
 
@@ -220,6 +226,7 @@ Result<Created> Engine::create(const json::Value& body, const std::string& wante
   in.container_dir = p.dir;
   in.init_path = exe_.init;
   VolumeStore volumes(images_.metadata().database(), root_);
+  json::Value volume_mounts = json::Value::array();  // for the shim's mount/unmount events
   in.volume_source = [&](const std::string& name,
                          const std::string& target) -> Result<std::string> {
     // A new volume (or an empty one) is filled from the image's content at its mount point,
@@ -232,9 +239,19 @@ Result<Created> Engine::create(const json::Value& body, const std::string& wante
     HAKO_TRY_ASSIGN(VolumeRecord v, volumes.create(name, labels, json::Value::object()));
     HAKO_TRY(volumes.attach(c.id, v.name));
     HAKO_TRY(volumes.populate(v, p.rootfs(), target));
+    volume_mounts.push_back({{"Name", v.name}, {"Destination", target}, {"RW", true}});
     return v.mountpoint;
   };
   HAKO_TRY_ASSIGN(json::Value spec, build_spec(in));
+  if (!volume_mounts.empty()) {
+    for (auto& vm : volume_mounts)
+      for (const auto& m : field(spec, "mounts"))
+        if (field(m, "destination") == vm["Destination"])
+          for (const auto& o : field(m, "options"))
+            if (o == "ro") vm["RW"] = false;
+    c.definition["VolumeMounts"] = std::move(volume_mounts);
+    HAKO_TRY(store.set_definition(c.id, c.definition));
+  }
   // Docker's --network none still has lo up; the runtime does it for this annotation.
   spec["annotations"][runtime::kLoopbackAnnotation] = "up";
   // A --rm container does not outlive a reboot in any useful way: no fsync on its start path.

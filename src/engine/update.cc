@@ -4,6 +4,7 @@
 #include <set>
 
 #include "base/strings.h"
+#include "engine/container_events.h"
 #include "engine/spec_parts.h"
 #include "oci/spec.h"
 #include "runtime/lifecycle.h"
@@ -166,6 +167,7 @@ Result<std::vector<std::string>> update(Engine& eng, const ContainerRecord& c,
   }
   HAKO_TRY(write_spec_resources(eng.paths(c.id).config_json(), res));
   HAKO_TRY(eng.containers().set_definition(c.id, definition));
+  record_container_event(eng.root(), c, "update");
   return warnings;
 }
 

@@ -26,6 +26,14 @@ struct HealthConfig {
   int retries = 3;
 };
 
+// A named or anonymous volume in the container's mounts: the shim records Docker's volume
+// "mount" event for it at each start and "unmount" at each exit.
+struct VolumeMount {
+  std::string name;
+  std::string destination;
+  bool rw = true;
+};
+
 struct ShimConfig {
   std::string id;
   std::string bundle;        // <root>/containers/<id>
@@ -48,6 +56,7 @@ struct ShimConfig {
   // the Actor attributes they carry (image, name, labels). root "": no events.
   std::string root;
   std::map<std::string, std::string> event_attributes;
+  std::vector<VolumeMount> volume_mounts;
 };
 
 Result<ShimConfig> parse_shim_config(std::string_view text);
