@@ -308,4 +308,15 @@ now() { date +%s.%N; }
 	[ "${lines[1]}" = "resize 30x100" ]
 	[ "${lines[-1]}" = detach ]
 	h ps --filter name=ev-tty --filter status=running -q | grep -q .
+	# An exec's detach is exec_detach, with its execID.
+	since=$(now)
+	(sleep 1; printf '\020\021') | timeout 30 script -qec \
+		"'$HAKO' --root '$EVENTS_TMP/root' --state '$EVENTS_TMP/state' exec -it ev-tty sh" /dev/null 3>&-
+	run h events --since "$since" --until "$(now)" --filter container=ev-tty \
+		--format '{{.Action}} {{index .Actor.Attributes "execID"}}'
+	echo "$output"
+	[[ "${lines[0]}" =~ ^exec_create:\ sh\ \ ([0-9a-f]{64})$ ]]
+	local exec_id=${BASH_REMATCH[1]}
+	[ "${lines[1]}" = "exec_start: sh  $exec_id" ]
+	[ "${lines[-1]}" = "exec_detach $exec_id" ]
 }
