@@ -5,6 +5,7 @@
 #include "cli/attach_session.h"
 #include "cli/commands.h"
 #include "cli/engine_access.h"
+#include "engine/container_events.h"
 #include "engine/shim_client.h"
 
 namespace hako::cli {
@@ -37,6 +38,7 @@ Status run(Context& ctx, const Options& o) {
   HAKO_TRY(shim::send_msg(conn.get(), shim::Msg::kAttach, req.dump()));
   HAKO_TRY_ASSIGN(std::optional<int> code, relay(conn.get(), ao));
   if (code) ctx.exit_code = *code;
+  if (!code) engine::record_container_event(eng.root(), c, "detach");
   return ok();
 }
 

@@ -164,9 +164,13 @@ Result<std::optional<int>> relay(int conn, const AttachOptions& o) {
         }
         data = std::move(pass);
       }
-      for (size_t off = 0; off < data.size(); off += shim::kMaxPacket)
-        HAKO_TRY(shim::send_msg(conn, Msg::kStdin,
-                                std::string_view(data).substr(off, shim::kMaxPacket)));
+      for (size_t off = 0; off < data.size() && stdin_open; off += shim::kMaxPacket) {
+        // The shim closes the connection once it has sent the exit, which may be queued
+        // unread behind this poll: stop sending and read it, rather than fail.
+        if (!shim::send_msg(conn, Msg::kStdin,
+                            std::string_view(data).substr(off, shim::kMaxPacket)))
+          stdin_open = false;
+      }
     }
   }
 }

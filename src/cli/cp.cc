@@ -9,6 +9,7 @@
 #include "archive/reader.h"
 #include "cli/commands.h"
 #include "cli/engine_access.h"
+#include "engine/container_events.h"
 #include "engine/container_fs.h"
 #include "engine/copy.h"
 #include "engine/userns_remap.h"
@@ -70,16 +71,23 @@ void add_cp(CLI::App& parent, Context& ctx) {
         return engine::CopyEnd{root.fd(), a.path, a.container + ":" + a.path,
                                engine::remap_of_definition(c->definition)};
       };
-      if (!src.container.empty() && dst.path == "-") {
-        std::fflush(ctx.out);
-        archive::FdWriter out(::fileno(ctx.out));
-        return engine::copy_to_tar(end(src), opts, out);
-      }
-      if (src.path == "-") {
-        archive::FdReader in(STDIN_FILENO);
-        return engine::copy_from_tar(in, end(dst), opts);
-      }
-      return engine::copy_path(end(src), end(dst), opts);
+      Status copied = [&]() -> Status {
+        if (!src.container.empty() && dst.path == "-") {
+          std::fflush(ctx.out);
+          archive::FdWriter out(::fileno(ctx.out));
+          return engine::copy_to_tar(end(src), opts, out);
+        }
+        if (src.path == "-") {
+          archive::FdReader in(STDIN_FILENO);
+          return engine::copy_from_tar(in, end(dst), opts);
+        }
+        return engine::copy_path(end(src), end(dst), opts);
+      }();
+      // dockerd's events of its archive endpoints: GET (out of the container), PUT (into it).
+      if (copied)
+        engine::record_container_event(eng.root(), *c,
+                                       src.container.empty() ? "extract-to-dir" : "archive-path");
+      return copied;
     }();
     if (!st && !reported) (void)print(ctx.err, "Error: " + st.error().message() + "\n");
     ctx.status = st ? ok() : Status(Error(st.error().code(), ""));

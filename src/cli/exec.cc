@@ -8,6 +8,7 @@
 #include "cli/commands.h"
 #include "cli/docker_opts.h"
 #include "cli/engine_access.h"
+#include "engine/container_events.h"
 #include "engine/docker_defaults.h"
 #include "engine/shim_client.h"
 #include "engine/user_lookup.h"
@@ -94,7 +95,10 @@ Status run(Context& ctx, Options o) {
                                ": its shim is gone; exec needs it (restart the container)");
   HAKO_TRY_ASSIGN(json::Value process, exec_process(eng, c, o, live.record.pid));
   HAKO_TRY_ASSIGN(UniqueFd conn, eng.connect(c.id));
-  json::Value req = {{"process", process}, {"stdin", o.interactive}, {"detach", o.detach}};
+  // Docker's exec id: the shim's exec events carry it as execID.
+  std::string exec_id = engine::new_container_id();
+  json::Value req = {
+      {"process", process}, {"stdin", o.interactive}, {"detach", o.detach}, {"id", exec_id}};
   HAKO_TRY_ASSIGN(auto reply, engine::shim_call(conn.get(), shim::Msg::kExec, req.dump()));
   if (reply.first == shim::Msg::kError) {
     auto v = json::parse(reply.second, "exec error");
@@ -114,6 +118,7 @@ Status run(Context& ctx, Options o) {
   if (!o.detach_keys.empty()) ao.detach_keys = o.detach_keys;
   HAKO_TRY_ASSIGN(std::optional<int> code, relay(conn.get(), ao));
   ctx.exit_code = code.value_or(0);
+  if (!code) engine::record_container_event(eng.root(), c, "exec_detach", {{"execID", exec_id}});
   return ok();
 }
 

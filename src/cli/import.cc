@@ -4,6 +4,7 @@
 
 #include "archive/reader.h"
 #include "cli/commands.h"
+#include "engine/container_events.h"
 #include "image/import.h"
 #include "oci/platform.h"
 #include "sys/file.h"
@@ -42,6 +43,7 @@ Status run(Context& ctx, const Options& o) {
   archive::FdReader reader(fd);
   auto rec = image::import_rootfs(store, reader, opts);
   if (!rec) return std::move(rec).error().context("import " + o.source);
+  engine::record_image_event(ctx.root, store, "import", rec->id.to_string(), rec->id.to_string());
   return print(ctx.out, rec->id.to_string() + "\n");
 }
 

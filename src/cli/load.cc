@@ -4,6 +4,7 @@
 
 #include "archive/reader.h"
 #include "cli/commands.h"
+#include "engine/container_events.h"
 #include "image/load.h"
 #include "sys/file.h"
 
@@ -32,6 +33,7 @@ Status run(Context& ctx, const Options& o) {
     return std::move(loaded).error().context("load " + (o.input.empty() ? "from stdin" : o.input));
   std::string text;
   for (const auto& e : *loaded) {
+    engine::record_image_event(ctx.root, store, "load", e.id.to_string(), e.id.to_string());
     if (e.refs.empty()) text += "Loaded image ID: " + e.id.to_string() + "\n";
     for (const auto& r : e.refs) text += "Loaded image: " + image::familiar(r) + "\n";
   }

@@ -11,6 +11,7 @@
 #include "cli/commands.h"
 #include "cli/engine_access.h"
 #include "cli/units.h"
+#include "engine/container_filter.h"
 #include "engine/inspect.h"
 #include "format/render.h"
 
@@ -63,44 +64,6 @@ int64_t dir_bytes(const std::string& dir) {
   return total;
 }
 
-struct Filter {
-  std::string key, value;
-};
-
-Result<std::vector<Filter>> parse_filters(const std::vector<std::string>& raw) {
-  std::vector<Filter> out;
-  for (const auto& f : raw) {
-    size_t eq = f.find('=');
-    if (eq == std::string::npos)
-      return invalid_argument("bad format of filter (expected name=value)");
-    Filter flt{f.substr(0, eq), f.substr(eq + 1)};
-    static const char* kKnown[] = {"id",     "name",     "label",  "status",
-                                   "exited", "ancestor", "before", "since"};
-    bool known = false;
-    for (const char* k : kKnown) known |= flt.key == k;
-    if (!known) return invalid_argument("invalid filter '" + flt.key + "'");
-    if (flt.key == "status") {
-      static const char* kStates[] = {"created", "restarting", "running", "removing",
-                                      "paused",  "exited",     "dead"};
-      bool valid = false;
-      for (const char* s : kStates) valid |= flt.value == s;
-      if (!valid)
-        return invalid_argument("invalid filter 'status=" + flt.value +
-                                "': it must be one of created, restarting, running, removing, "
-                                "paused, exited or dead");
-    }
-    out.push_back(std::move(flt));
-  }
-  return out;
-}
-
-bool label_matches(const json::Value& labels, const std::string& want) {
-  size_t eq = want.find('=');
-  std::string k = want.substr(0, eq);
-  if (!labels.is_object() || !labels.contains(k)) return false;
-  return eq == std::string::npos || labels[k] == want.substr(eq + 1);
-}
-
 const std::set<std::string>& row_fields() {
   static const std::set<std::string> kFields = {
       "ID",    "Image",  "Command", "CreatedAt", "RunningFor",   "Ports", "State",   "Status",
@@ -127,7 +90,7 @@ Result<std::string> prepare_format(const std::string& format, std::set<std::stri
 }
 
 Status run(Context& ctx, const Options& o) {
-  HAKO_TRY_ASSIGN(std::vector<Filter> filters, parse_filters(o.filters));
+  HAKO_TRY_ASSIGN(engine::ContainerFilter filters, engine::ContainerFilter::parse(o.filters));
   std::set<std::string> wanted_labels;
   HAKO_TRY_ASSIGN(std::string format, prepare_format(o.format, &wanted_labels));
   HAKO_TRY_ASSIGN(engine::Engine eng, open_engine(ctx));
@@ -135,11 +98,17 @@ Status run(Context& ctx, const Options& o) {
   int64_t now = now_ns();
   std::vector<json::Value> rows;
   int limit = o.latest ? 1 : o.last;
-  // before/since: by creation order, relative to a named container.
-  auto created_of = [&](const std::string& ref) -> std::optional<int64_t> {
-    auto c = eng.containers().resolve(ref);
-    return c ? std::optional<int64_t>(c->created) : std::nullopt;
-  };
+  engine::ResolvedRefs refs;
+  for (const auto& a : filters.values("ancestor"))
+    if (auto img = eng.images().resolve(a)) refs.ancestor_ids.insert(img->id.to_string());
+  // before/since: by creation order, relative to a named container (dockerd: the last one
+  // given; one that does not exist is an error).
+  for (auto [key, out] : {std::pair{"before", &refs.before}, std::pair{"since", &refs.since}}) {
+    auto given = filters.values(key);
+    if (given.empty()) continue;
+    HAKO_TRY_ASSIGN(engine::ContainerRecord ref, eng.containers().resolve(given.back()));
+    *out = ref.created;
+  }
   for (const auto& c : all) {
     engine::LiveState live = eng.state_of(c.id);
     bool show_all = o.all || limit > 0 || !filters.empty();
@@ -147,28 +116,14 @@ Status run(Context& ctx, const Options& o) {
         live.status != "restarting")
       continue;
     const json::Value& config = c.definition["Config"];
-    bool keep = true;
-    for (const auto& f : filters) {
-      if (f.key == "id") keep &= c.id.rfind(f.value, 0) == 0;
-      if (f.key == "name") keep &= c.name.find(f.value) != std::string::npos;
-      if (f.key == "label") keep &= label_matches(config.value("Labels", json::Value()), f.value);
-      if (f.key == "status") keep &= live.status == f.value;
-      if (f.key == "exited")
-        keep &= live.status == "exited" && std::to_string(live.record.exit_code) == f.value;
-      if (f.key == "ancestor") {
-        auto img = eng.images().resolve(f.value);
-        keep &= img && img->id.to_string() == c.image;
-      }
-      if (f.key == "before") {
-        auto t = created_of(f.value);
-        keep &= t && c.created < *t;
-      }
-      if (f.key == "since") {
-        auto t = created_of(f.value);
-        keep &= t && c.created > *t;
-      }
+    if (!filters.empty()) {
+      engine::ContainerFacts facts{c.id,    c.name,   {}, live.status, live.record.exit_code,
+                                   c.image, c.created};
+      if (config.contains("Labels") && config["Labels"].is_object())
+        for (auto it = config["Labels"].begin(); it != config["Labels"].end(); ++it)
+          if (it.value().is_string()) facts.labels[it.key()] = it.value().get<std::string>();
+      if (!filters.matches(facts, refs)) continue;
     }
-    if (!keep) continue;
     if (limit > 0 && static_cast<int>(rows.size()) >= limit) break;
     std::string image = c.definition.value("ImageName", c.image);
     if (!o.no_trunc && image.rfind("sha256:", 0) == 0) image = image.substr(7, 12);

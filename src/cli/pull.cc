@@ -12,6 +12,7 @@
 #include "cli/engine_access.h"
 #include "cli/progress_view.h"
 #include "cli/registry_session.h"
+#include "engine/container_events.h"
 #include "oci/platform.h"
 
 namespace hako::cli {
@@ -33,6 +34,8 @@ Status pull_one(Context& ctx, image::ImageStore& store, const registry::Session&
   if (shown) HAKO_TRY(shown->line(tag + ": Pulling from " + ref.path));
   auto r = registry::pull(store, session, ref, po);
   if (!r) return std::move(r).error().context("pull " + ref.familiar_string());
+  // Docker's pull event names the reference, not the image id.
+  engine::record_image_event(ctx.root, store, "pull", ref.familiar_string(), ref.familiar_name());
   if (!shown) return print(ctx.out, ref.to_string() + "\n");
   HAKO_TRY(shown->line("Digest: " + r->repo_digest.to_string()));
   HAKO_TRY(shown->line(

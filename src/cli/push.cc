@@ -12,6 +12,7 @@
 #include "cli/commands.h"
 #include "cli/progress_view.h"
 #include "cli/registry_session.h"
+#include "engine/container_events.h"
 
 namespace hako::cli {
 namespace {
@@ -45,6 +46,7 @@ Status run(Context& ctx, const Options& o) {
   if (!session) return std::move(session).error().context("push " + ref.familiar_string());
   auto r = registry::push(store, *session, ref, po);
   if (!r) return std::move(r).error().context("push " + ref.familiar_string());
+  engine::record_image_event(ctx.root, store, "push", ref.familiar_string(), ref.familiar_name());
   if (o.quiet) return print(ctx.out, ref.to_string() + "\n");
   return shown.line(ref.tag + ": digest: " + r->manifest.to_string() +
                     " size: " + std::to_string(r->size));

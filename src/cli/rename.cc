@@ -6,6 +6,7 @@
 #include "base/strings.h"
 #include "cli/commands.h"
 #include "cli/engine_access.h"
+#include "engine/container_events.h"
 
 namespace hako::cli {
 namespace {
@@ -26,6 +27,10 @@ Status rename(engine::Engine& eng, const std::string& old_name, std::string new_
                          "), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed");
   if (s) s = eng.containers().rename(c.id, new_name);
   if (!s) return std::move(s).error().context("Error when allocating new name");
+  // Docker's oldName keeps the leading "/" of its container names.
+  std::string old = "/" + c.name;
+  c.name = new_name;
+  engine::record_container_event(eng.root(), c, "rename", {{"oldName", old}});
   return ok();
 }
 

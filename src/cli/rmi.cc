@@ -21,12 +21,12 @@ std::string report_text(const image::RemoveReport& r) {
 
 // Docker's image events of a removal: "untag" per reference, "delete" per image, each with
 // the image's id as Actor and name.
-void record_removal_events(const std::string& root, const std::string& id,
+void record_removal_events(const std::string& root, image::ImageStore& store, const std::string& id,
                            const image::RemoveReport& r) {
   for (size_t i = 0; i < r.untagged.size(); ++i)
-    engine::record_event(root, "image", "untag", id, {{"name", id}});
+    engine::record_image_event(root, store, "untag", id, id);
   for (const auto& d : r.deleted)
-    engine::record_event(root, "image", "delete", d.to_string(), {{"name", d.to_string()}});
+    engine::record_image_event(root, store, "delete", d.to_string(), d.to_string());
 }
 
 Status run(Context& ctx, const Options& o) {
@@ -44,7 +44,7 @@ Status run(Context& ctx, const Options& o) {
       continue;
     }
     HAKO_TRY(print(ctx.out, report_text(*r)));
-    record_removal_events(ctx.root, id, *r);
+    record_removal_events(ctx.root, store, id, *r);
   }
   if (last) return std::move(*last);
   return ok();
@@ -79,6 +79,8 @@ void add_image_prune(CLI::App& parent, Context& ctx) {
       ctx.status = std::move(r).error();
       return;
     }
+    for (const auto& d : r->deleted)
+      engine::record_image_event(ctx.root, *store, "delete", d.to_string(), d.to_string());
     std::string text;
     if (!r->deleted.empty()) text += "Deleted Images:\n" + report_text(*r) + "\n";
     text += "Total reclaimed space: " + human_size(r->reclaimed) + "\n";

@@ -8,6 +8,7 @@
 #include "cli/commands.h"
 #include "cli/engine_access.h"
 #include "cli/run_flags.h"
+#include "engine/container_events.h"
 #include "engine/shim_client.h"
 #include "sys/file.h"
 
@@ -115,6 +116,7 @@ Status run_command(Context& ctx, const RunFlags& f, const std::vector<std::strin
   if (!f.detach_keys.empty()) ao.detach_keys = f.detach_keys;
   HAKO_TRY_ASSIGN(std::optional<int> code, relay(conn->get(), ao));
   if (!code) {
+    engine::record_container_event(p.eng.root(), c, "detach");
     ctx.exit_code = 0;
     return ok();
   }
@@ -178,6 +180,8 @@ Status start_command(Context& ctx, const StartOptions& o) {
       if (code) {
         engine::wait_for_close(conn->get());
         ctx.exit_code = *code;
+      } else {
+        engine::record_container_event(eng.root(), *c, "detach");
       }
       return ok();
     }

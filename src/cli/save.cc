@@ -4,8 +4,11 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <set>
+
 #include "archive/reader.h"
 #include "cli/commands.h"
+#include "engine/container_events.h"
 #include "image/save.h"
 #include "sys/file.h"
 
@@ -30,9 +33,19 @@ Status run(Context& ctx, const Options& o) {
     return invalid_argument(
         "cowardly refusing to save to a terminal: use the -o flag or redirect stdout");
   HAKO_TRY_ASSIGN(auto store, ctx.open_store());
+  // Docker's "save" event, once per image saved, after the archive is whole.
+  auto record = [&](const Status& st) {
+    if (!st) return;
+    std::set<std::string> ids;
+    for (const auto& n : o.names)
+      if (auto rec = store.resolve(n)) ids.insert(rec->id.to_string());
+    for (const auto& id : ids) engine::record_image_event(ctx.root, store, "save", id, id);
+  };
   if (o.output.empty()) {
     archive::FdWriter out(STDOUT_FILENO);
-    return image::save_images(store, o.names, fmt, out);
+    Status st = image::save_images(store, o.names, fmt, out);
+    record(st);
+    return st;
   }
   std::string temp = o.output + ".hako-tmp-" + std::to_string(::getpid());
   HAKO_TRY_ASSIGN(UniqueFd fd, sys::open_path(temp, O_WRONLY | O_CREAT | O_EXCL, 0644));
@@ -41,6 +54,7 @@ Status run(Context& ctx, const Options& o) {
   if (st && ::fsync(fd.get()) != 0) st = sys_error("fsync " + temp);
   if (st && ::rename(temp.c_str(), o.output.c_str()) != 0) st = sys_error("rename to " + o.output);
   if (!st) ::unlink(temp.c_str());
+  record(st);
   return st;
 }
 

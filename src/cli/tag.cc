@@ -13,7 +13,7 @@ void record_tag_event(const std::string& root, image::ImageStore& store, std::st
   if (target.find('@') == std::string::npos &&
       target.find(':', slash == std::string::npos ? 0 : slash) == std::string::npos)
     target += ":latest";
-  engine::record_event(root, "image", "tag", rec->id.to_string(), {{"name", target}});
+  engine::record_image_event(root, store, "tag", rec->id.to_string(), target);
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 
 #include "archive/tar_writer.h"
 #include "base/scope_exit.h"
+#include "engine/container_events.h"
 #include "engine/diff.h"
 #include "engine/userns_remap.h"
 #include "image/change.h"
@@ -82,9 +83,13 @@ Result<Layer> store_layer(Engine& eng, const ContainerRecord& c, bool pause) {
   LiveState s = eng.state_of(c.id);
   std::string rt = runtime_root(eng.state());
   bool freeze = pause && s.status == "running";
-  if (freeze) HAKO_TRY_CTX(runtime::pause_container(rt, c.id), "pause container " + c.id);
+  if (freeze) {
+    HAKO_TRY_CTX(runtime::pause_container(rt, c.id), "pause container " + c.id);
+    record_container_event(eng.root(), c, "pause");  // as dockerd's commit
+  }
   ScopeExit thaw([&] {
-    if (freeze) (void)runtime::resume_container(rt, c.id);
+    if (freeze && runtime::resume_container(rt, c.id))
+      record_container_event(eng.root(), c, "unpause");
   });
   HAKO_TRY_ASSIGN(content::Writer w, eng.images().blobs().begin_ingest_unknown(uint64_t{1} << 40));
   BlobWriter out(w);
@@ -99,6 +104,7 @@ Result<Layer> store_layer(Engine& eng, const ContainerRecord& c, bool pause) {
   if (freeze) {
     thaw.dismiss();
     HAKO_TRY_CTX(runtime::resume_container(rt, c.id), "unpause container " + c.id);
+    record_container_event(eng.root(), c, "unpause");
   }
   return Layer{w.expected(), w.written()};
 }
@@ -109,12 +115,14 @@ Result<image::ImageRecord> commit_container(Engine& eng, const ContainerRecord& 
                                             const CommitOptions& o) {
   // What can be refused without work is refused first.
   std::vector<std::string> refs;
+  std::string familiar;  // the events' imageRef / the tag event's name
   if (o.reference) {
     HAKO_TRY_ASSIGN(oci::Reference ref, oci::parse_reference(*o.reference));
     if (ref.digest)
       return invalid_argument("invalid reference format: " + *o.reference +
                               " contains a digest; give REPOSITORY[:TAG]");
     refs.push_back(ref.to_string());
+    familiar = ref.familiar_string();
   }
   image::ImageStore& store = eng.images();
   HAKO_TRY_ASSIGN(auto image_id, oci::Digest::parse(c.image));
@@ -159,6 +167,11 @@ Result<image::ImageRecord> commit_container(Engine& eng, const ContainerRecord& 
   HAKO_TRY_ASSIGN(oci::Digest manifest_digest, store.blobs().ingest_bytes(oci::to_json(manifest)));
   HAKO_TRY_ASSIGN(image::ImageRecord rec, store.add_image(manifest_digest, refs));
   mark.done();
+  // dockerd's order: the new reference's image "tag", then the container's "commit".
+  if (!familiar.empty()) record_image_event(eng.root(), store, "tag", rec.id.to_string(), familiar);
+  record_container_event(
+      eng.root(), c, "commit",
+      {{"comment", o.message}, {"imageID", rec.id.to_string()}, {"imageRef", familiar}});
   return rec;
 }
 

@@ -36,6 +36,18 @@ void record_event(const std::string& root, std::string_view type, std::string_vi
                            shim::make_event(type, action, id, attributes, shim::event_now_ns()));
 }
 
+void record_image_event(const std::string& root, image::ImageStore& store, std::string_view action,
+                        const std::string& id, const std::string& name) {
+  std::map<std::string, std::string> attrs;
+  // Gone already for a "delete": then only the name, as dockerd.
+  if (auto rec = store.resolve(id)) {
+    if (auto loaded = store.load(*rec); loaded && loaded->config.config)
+      attrs = loaded->config.config->labels;
+  }
+  attrs["name"] = name;
+  record_event(root, "image", action, id, attrs);
+}
+
 void record_container_event(const std::string& root, const ContainerRecord& c,
                             std::string_view action,
                             const std::map<std::string, std::string>& extra) {

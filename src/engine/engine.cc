@@ -111,6 +111,12 @@ Result<shim::ShimConfig> shim_config_for(const ContainerRecord& c, const Contain
     s.remove_command = {exe.hako, "--root", root, "--state", state, "rm", "-f", c.id};
   s.root = root;
   s.event_attributes = event_attributes(c);
+  for (const auto& m : field(c.definition, "VolumeMounts")) {
+    if (!field(m, "Name").is_string() || !field(m, "Destination").is_string()) continue;
+    s.volume_mounts.push_back({field(m, "Name").get<std::string>(),
+                               field(m, "Destination").get<std::string>(),
+                               !field(m, "RW").is_boolean() || field(m, "RW").get<bool>()});
+  }
   return s;
 }
 
@@ -313,7 +319,8 @@ Result<Created> Engine::create(const json::Value& body, const std::string& wante
   in.init_path = exe_.init;
   in.remap = remap;
   VolumeStore volumes(images_.metadata().database(), root_);
-  std::vector<shim::VolumeUse> copy_up_uses;  // released (unmounted if last) at the end
+  std::vector<shim::VolumeUse> copy_up_uses;         // released (unmounted if last) at the end
+  json::Value volume_mounts = json::Value::array();  // for the shim's mount/unmount events
   in.volume_source = [&](const std::string& name,
                          const std::string& target) -> Result<std::string> {
     // A new volume (or an empty one) is filled from the image's content at its mount point,
@@ -337,11 +344,21 @@ Result<Created> Engine::create(const json::Value& body, const std::string& wante
     // As Docker: a volume made for a remapped container belongs to its root, unless the image's
     // content (seen through the remapped rootfs, so already in host ids) gave it an owner.
     if (remap && !existing) HAKO_TRY(give_unowned_to(v.mountpoint, *remap));
+    volume_mounts.push_back({{"Name", v.name}, {"Destination", target}, {"RW", true}});
     return v.mountpoint;
   };
   HAKO_TRY_ASSIGN(json::Value spec, build_spec(in));
   // The files build_spec wrote are bound into the container: its root may write them.
   if (remap) HAKO_TRY(give_to_remapped_root(p, *remap, {p.hosts(), p.hostname(), p.resolv_conf()}));
+  if (!volume_mounts.empty()) {
+    for (auto& vm : volume_mounts)
+      for (const auto& m : field(spec, "mounts"))
+        if (field(m, "destination") == vm["Destination"])
+          for (const auto& o : field(m, "options"))
+            if (o == "ro") vm["RW"] = false;
+    c.definition["VolumeMounts"] = std::move(volume_mounts);
+    HAKO_TRY(store.set_definition(c.id, c.definition));
+  }
   // Docker's --network none still has lo up; the runtime does it for this annotation.
   spec["annotations"][runtime::kLoopbackAnnotation] = "up";
   // A --rm container does not outlive a reboot in any useful way: no fsync on its start path.

@@ -1,6 +1,7 @@
 #include "engine/top.h"
 
 #include "base/strings.h"
+#include "engine/container_events.h"
 #include "runtime/ps.h"
 
 namespace hako::engine {
@@ -52,6 +53,7 @@ Result<TopTable> top(const Engine& eng, const ContainerRecord& c,
       return invalid_argument("Couldn't find PID field in ps output");
     return text.error();
   }
+  record_container_event(eng.root(), c, "top");
   return parse_ps_table(*text);
 }
 

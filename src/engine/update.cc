@@ -4,6 +4,7 @@
 #include <set>
 
 #include "base/strings.h"
+#include "engine/container_events.h"
 #include "engine/shim_client.h"
 #include "engine/spec_parts.h"
 #include "oci/spec.h"
@@ -184,6 +185,7 @@ Result<std::vector<std::string>> update(Engine& eng, const ContainerRecord& c,
   if (ch.contains("RestartPolicy") && live.shim_alive)
     HAKO_TRY_CTX(set_live_restart_policy(eng, c.id, ch["RestartPolicy"]),
                  "Cannot update container " + c.id);
+  record_container_event(eng.root(), c, "update");
   return warnings;
 }
 

@@ -13,6 +13,29 @@ void record_event(const ShimConfig& c, std::string_view action, Logger& log,
   if (!s) log.warn("record event " + std::string(action) + ": " + s.error().message());
 }
 
+std::string exec_action(std::string_view action, const std::vector<std::string>& args) {
+  std::string out(action);
+  out += ": ";
+  if (!args.empty()) out += args[0];
+  out += " ";
+  for (size_t i = 1; i < args.size(); ++i) out += (i > 1 ? " " : "") + args[i];
+  return out;
+}
+
+void record_volume_events(const ShimConfig& c, std::string_view action, Logger& log) {
+  if (c.root.empty()) return;
+  for (const auto& m : c.volume_mounts) {
+    std::map<std::string, std::string> attrs = {{"driver", "local"}, {"container", c.id}};
+    if (action == "mount") {
+      attrs["destination"] = m.destination;
+      attrs["read/write"] = m.rw ? "true" : "false";
+      attrs["propagation"] = "";  // volumes are bound without one (spec_mounts.cc)
+    }
+    Status s = append_event(c.root, make_event("volume", action, m.name, attrs, event_now_ns()));
+    if (!s) log.warn("record volume event " + std::string(action) + ": " + s.error().message());
+  }
+}
+
 void record_exit(const ShimConfig& c, int exit_code, bool oom_killed, int64_t ran_ns, Logger& log) {
   if (oom_killed) record_event(c, "oom", log);
   // Docker's execDuration: whole seconds the container ran.

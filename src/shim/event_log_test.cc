@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "shim/container_events.h"
+#include "shim/shim_config.h"
 #include "sys/file.h"
 
 namespace hako::shim {
@@ -132,6 +134,45 @@ TEST(EventLog, RotatesToOneOldFile) {
   int first_cur = std::stoi(cur.front()["Actor"]["Attributes"]["seq"].get<std::string>());
   int last_old = std::stoi(old.back()["Actor"]["Attributes"]["seq"].get<std::string>());
   EXPECT_EQ(last_old + 1, first_cur);
+}
+
+TEST(ContainerEvents, ExecActionIsDockersCommandLine) {
+  EXPECT_EQ(exec_action("exec_create", {"sh", "-c", "echo hi"}), "exec_create: sh -c echo hi");
+  // dockerd joins entrypoint and arguments with a space even when there are none.
+  EXPECT_EQ(exec_action("exec_start", {"ps"}), "exec_start: ps ");
+}
+
+TEST(ContainerEvents, VolumeMountsRoundTripAndRecordDockersAttributes) {
+  EventDir d;
+  ShimConfig c;
+  c.id = "c1";
+  c.bundle = c.run_dir = c.runtime_root = "/x";
+  c.root = d.path();
+  c.volume_mounts = {{"data", "/data", true}, {"conf", "/etc/app", false}};
+  auto back = parse_shim_config(shim_config_json(c).dump());
+  ASSERT_TRUE(back.has_value()) << back.error().message();
+  ASSERT_EQ(back->volume_mounts.size(), 2u);
+  EXPECT_EQ(back->volume_mounts[1].name, "conf");
+  EXPECT_EQ(back->volume_mounts[1].destination, "/etc/app");
+  EXPECT_FALSE(back->volume_mounts[1].rw);
+  EXPECT_FALSE(shim_config_json(ShimConfig{}).contains("volume_mounts"));
+
+  Logger log;
+  record_volume_events(*back, "mount", log);
+  record_volume_events(*back, "unmount", log);
+  auto lines = read_lines(event_log_path(d.path()));
+  ASSERT_EQ(lines.size(), 4u);
+  EXPECT_EQ(lines[0]["Type"], "volume");
+  EXPECT_EQ(lines[0]["Action"], "mount");
+  EXPECT_EQ(lines[0]["Actor"]["ID"], "data");
+  EXPECT_EQ(lines[0]["Actor"]["Attributes"]["container"], "c1");
+  EXPECT_EQ(lines[0]["Actor"]["Attributes"]["destination"], "/data");
+  EXPECT_EQ(lines[0]["Actor"]["Attributes"]["read/write"], "true");
+  EXPECT_EQ(lines[1]["Actor"]["Attributes"]["read/write"], "false");
+  EXPECT_FALSE(lines[0].contains("status"));  // not a container or image event
+  EXPECT_EQ(lines[3]["Action"], "unmount");
+  EXPECT_EQ(lines[3]["Actor"]["ID"], "conf");
+  EXPECT_FALSE(lines[3]["Actor"]["Attributes"].contains("destination"));
 }
 
 }  // namespace

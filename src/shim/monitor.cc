@@ -86,6 +86,7 @@ struct Client {
   ProcessIo exec;
   bool exec_exited = false;
   int exec_code = 0;
+  std::string exec_id;  // the CLI's, for the exec's events
 };
 
 class Loop {
@@ -274,6 +275,7 @@ void Loop::write_state() {
 }
 
 Status Loop::start() {
+  record_volume_events(c_, "mount", log_);
   auto started = start_init(c_, log_);
   if (!started) return std::move(started).error();
   io_ = std::move(*started);
@@ -439,6 +441,8 @@ void Loop::on_signal() {
     for (auto& [_, cl] : clients_) {
       if (cl->exec.pid != pid) continue;
       cl->exec.pid = 0;
+      record_event(c_, "exec_die", log_,
+                   {{"execID", cl->exec_id}, {"exitCode", std::to_string(exit_code_of(status))}});
       if (cl->role == Client::Role::kExec) {
         cl->exec_exited = true;
         cl->exec_code = exit_code_of(status);
@@ -515,7 +519,9 @@ void Loop::handle_request(Client& cl, Msg type, const std::string& payload) {
         json::Value v = {{"code", state_.exit_code}, {"oom", state_.oom_killed}};
         send_or_drop(cl, Msg::kExit, v.dump());
         cl.role = Client::Role::kDone;
+        return;
       }
+      record_event(c_, "attach", log_);
       return;
     case Msg::kSetRemove:
       cl.removes = flag("remove");
@@ -558,8 +564,13 @@ void Loop::handle_request(Client& cl, Msg type, const std::string& payload) {
         ws.ws_row = req["rows"].get<uint16_t>();
       if (req.contains("cols") && req["cols"].is_number_unsigned())
         ws.ws_col = req["cols"].get<uint16_t>();
-      int fd = cl.role == Client::Role::kExec ? cl.exec.console.get() : io_.console.get();
-      if (fd >= 0) ::ioctl(fd, TIOCSWINSZ, &ws);
+      bool exec = cl.role == Client::Role::kExec;
+      int fd = exec ? cl.exec.console.get() : io_.console.get();
+      if (fd < 0 || ::ioctl(fd, TIOCSWINSZ, &ws) != 0) return;
+      // dockerd logs the container's resizes, not an exec's.
+      if (!exec)
+        record_event(c_, "resize", log_,
+                     {{"height", std::to_string(ws.ws_row)}, {"width", std::to_string(ws.ws_col)}});
       return;
     }
     case Msg::kKill: {
@@ -632,6 +643,10 @@ void Loop::start_exec_session(Client& cl, const std::string& payload) {
   bool detach = req->value("detach", false);
   bool with_stdin = req->value("stdin", false) && !detach;
   if (detach) process->terminal = false;
+  // dockerd's exec create and start are two requests, ours one: both events, then the start.
+  cl.exec_id = req->value("id", std::string());
+  record_event(c_, exec_action("exec_create", process->args), log_, {{"execID", cl.exec_id}});
+  record_event(c_, exec_action("exec_start", process->args), log_, {{"execID", cl.exec_id}});
   auto started = start_exec(c_, *process, with_stdin, own_pid_ns_.get(), log_);
   if (!started) return fail(started.error());
   cl.exec = std::move(*started);
@@ -688,6 +703,8 @@ void Loop::container_exited(int status) {
   state_.pid = 0;
   Status del = runtime::delete_container(c_.runtime_root, c_.id, true, log_);
   if (!del) log_.error("delete the container's runtime state: " + del.error().message());
+  // dockerd unmounts the volumes in its clean-up, before it logs the die.
+  record_volume_events(c_, "unmount", log_);
   record_exit(c_, state_.exit_code, state_.oom_killed, monotonic_ns() - started_mono_, log_);
 
   const RestartPolicy& rp = c_.restart;

@@ -26,6 +26,19 @@ Result<ShimConfig> parse_shim_config(std::string_view text) {
   HAKO_TRY(field("root", c.root));
   HAKO_TRY(field("event_attributes", c.event_attributes));
   HAKO_TRY(field("volume_dirs", c.volume_dirs));
+  if (v.contains("volume_mounts")) {
+    const auto& vm = v["volume_mounts"];
+    if (!vm.is_array()) return invalid_argument("shim.json: volume_mounts: not an array");
+    for (const auto& m : vm) {
+      HAKO_TRY(json::require_object(m, "volume_mounts"));
+      VolumeMount out;
+      if (m.contains("name")) HAKO_TRY(json::read_value(m["name"], "volume_mounts.name", out.name));
+      if (m.contains("destination"))
+        HAKO_TRY(json::read_value(m["destination"], "volume_mounts.destination", out.destination));
+      if (m.contains("rw")) HAKO_TRY(json::read_value(m["rw"], "volume_mounts.rw", out.rw));
+      c.volume_mounts.push_back(std::move(out));
+    }
+  }
   if (v.contains("restart")) {
     const auto& r = v["restart"];
     HAKO_TRY(json::require_object(r, "restart"));
@@ -53,7 +66,7 @@ Result<ShimConfig> parse_shim_config(std::string_view text) {
 }
 
 json::Value shim_config_json(const ShimConfig& c) {
-  return {
+  json::Value v = {
       {"id", c.id},
       {"bundle", c.bundle},
       {"run_dir", c.run_dir},
@@ -78,6 +91,10 @@ json::Value shim_config_json(const ShimConfig& c) {
         {"start_period", c.health.start_period_ns},
         {"retries", c.health.retries}}},
   };
+  // Only when there are any: most containers have none, and shim.json is on the start path.
+  for (const auto& m : c.volume_mounts)
+    v["volume_mounts"].push_back({{"name", m.name}, {"destination", m.destination}, {"rw", m.rw}});
+  return v;
 }
 
 }  // namespace hako::shim

@@ -26,6 +26,14 @@ struct HealthConfig {
   int retries = 3;
 };
 
+// A named or anonymous volume in the container's mounts: the shim records Docker's volume
+// "mount" event for it at each start and "unmount" at each exit.
+struct VolumeMount {
+  std::string name;
+  std::string destination;
+  bool rw = true;
+};
+
 struct ShimConfig {
   std::string id;
   std::string bundle;        // <root>/containers/<id>
@@ -51,6 +59,7 @@ struct ShimConfig {
   // Volumes mounted while the container runs (<root>/volumes/<name>, volume_use.h): the shim
   // holds a share of each and the last user unmounts.
   std::vector<std::string> volume_dirs;
+  std::vector<VolumeMount> volume_mounts;
 };
 
 Result<ShimConfig> parse_shim_config(std::string_view text);

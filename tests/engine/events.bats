@@ -42,7 +42,7 @@ wait_for() {
 
 now() { date +%s.%N; }
 
-@test "events: run --rm records create, start, die (with exitCode) and destroy, in order" {
+@test "events: run --rm records create, attach, start, die (with exitCode) and destroy, in order" {
 	local since
 	since=$(now)
 	run h run --rm --name ev-run busybox sh -c 'exit 3'
@@ -51,11 +51,13 @@ now() { date +%s.%N; }
 		--format '{{.Type}} {{.Action}} {{.Actor.Attributes.name}} {{.Actor.Attributes.image}}'
 	[ "$status" -eq 0 ]
 	echo "$output"
+	# Docker's order: the foreground run attaches before it starts.
 	[ "${lines[0]}" = "container create ev-run busybox" ]
-	[ "${lines[1]}" = "container start ev-run busybox" ]
-	[ "${lines[2]}" = "container die ev-run busybox" ]
-	[ "${lines[3]}" = "container destroy ev-run busybox" ]
-	[ "${#lines[@]}" -eq 4 ]
+	[ "${lines[1]}" = "container attach ev-run busybox" ]
+	[ "${lines[2]}" = "container start ev-run busybox" ]
+	[ "${lines[3]}" = "container die ev-run busybox" ]
+	[ "${lines[4]}" = "container destroy ev-run busybox" ]
+	[ "${#lines[@]}" -eq 5 ]
 	run h events --since "$since" --until "$(now)" --filter event=die \
 		--format '{{index .Actor.Attributes "exitCode"}}'
 	[ "$output" = 3 ]
@@ -187,4 +189,134 @@ now() { date +%s.%N; }
 	[[ "${lines[1]}" == "untag sha256:"* ]]
 	run h events --since "$since" --until "$until" --filter container=ev-restart --format '{{.Action}}'
 	[ "$output" = "$(printf 'create\nstart\nkill\ndie\nstop\nstart\nrestart')" ]
+}
+
+@test "events: exec records exec_create, exec_start and exec_die with one execID and the exit code" {
+	h run -d --name ev-exec busybox sleep 100 >/dev/null
+	local since
+	since=$(now)
+	run h exec ev-exec sh -c 'exit 4'
+	[ "$status" -eq 4 ]
+	run h events --since "$since" --until "$(now)" --filter container=ev-exec \
+		--format '{{.Action}}|{{index .Actor.Attributes "execID"}}|{{with index .Actor.Attributes "exitCode"}}{{.}}{{end}}|{{.Actor.Attributes.name}}'
+	echo "$output"
+	[ "${#lines[@]}" -eq 3 ]
+	local exec_id=${lines[0]#*|}
+	exec_id=${exec_id%%|*}
+	[[ "$exec_id" =~ ^[0-9a-f]{64}$ ]]
+	[ "${lines[0]}" = "exec_create: sh -c exit 4|$exec_id||ev-exec" ]
+	[ "${lines[1]}" = "exec_start: sh -c exit 4|$exec_id||ev-exec" ]
+	[ "${lines[2]}" = "exec_die|$exec_id|4|ev-exec" ]
+	# event= matches exec_die exactly and the exec_start: forms by prefix.
+	run h events --since "$since" --until "$(now)" --filter event=exec_die --format '{{.Action}}'
+	[ "$output" = exec_die ]
+	run h events --since "$since" --until "$(now)" --filter event=exec_start --format '{{.Action}}'
+	[ "$output" = "exec_start: sh -c exit 4" ]
+	# A detached exec's die is recorded when it ends.
+	since=$(now)
+	h exec -d ev-exec sh -c 'sleep 0.3; exit 5'
+	wait_for 10 sh -c "'$HAKO' --root '$EVENTS_TMP/root' --state '$EVENTS_TMP/state' events \
+		--since $since --until \$(date +%s.%N) --filter event=exec_die \
+		--format '{{index .Actor.Attributes \"exitCode\"}}' | grep -qx 5"
+}
+
+@test "events: pause, unpause, rename (oldName), update, top, cp both ways and commit" {
+	local id since
+	id=$(h run -d --name ev-verbs busybox sleep 100)
+	since=$(now)
+	h pause ev-verbs >/dev/null
+	h unpause ev-verbs >/dev/null
+	h rename ev-verbs ev-verbs2
+	h update --restart on-failure ev-verbs2 >/dev/null
+	h top ev-verbs2 >/dev/null
+	h cp ev-verbs2:/etc/hostname "$EVENTS_TMP/hostname"
+	h cp "$EVENTS_TMP/hostname" ev-verbs2:/tmp/
+	h commit ev-verbs2 ev-commit:1 >/dev/null
+	local until
+	until=$(now)
+	run h events --since "$since" --until "$until" --filter "container=$id" \
+		--format '{{.Action}} {{.Actor.Attributes.name}}{{with index .Actor.Attributes "oldName"}} {{.}}{{end}}'
+	echo "$output"
+	[ "$output" = "$(printf '%s\n' 'pause ev-verbs' 'unpause ev-verbs' 'rename ev-verbs2 /ev-verbs' \
+		'update ev-verbs2' 'top ev-verbs2' 'archive-path ev-verbs2' 'extract-to-dir ev-verbs2' \
+		'pause ev-verbs2' 'unpause ev-verbs2' 'commit ev-verbs2')" ]
+	run h events --since "$since" --until "$until" --filter event=commit \
+		--format '{{index .Actor.Attributes "imageRef"}} {{index .Actor.Attributes "imageID"}}'
+	[ "$output" = "ev-commit:1 $(h image inspect --format '{{.Id}}' ev-commit:1)" ]
+	run h events --since "$since" --until "$until" --filter type=image --format '{{.Action}} {{.Actor.Attributes.name}}'
+	[ "$output" = "tag ev-commit:1" ]
+	h rmi ev-commit:1 >/dev/null
+}
+
+@test "events: a volume's create, mount (destination, read/write) and unmount around its container" {
+	local since
+	since=$(now)
+	h run --rm --name ev-volrun -v ev-data:/data -v ev-ro:/ro:ro busybox true
+	local until
+	until=$(now)
+	run h events --since "$since" --until "$until" \
+		--format '{{.Type}} {{.Action}} {{.Actor.ID}}{{with index .Actor.Attributes "destination"}} {{.}}{{end}}{{with index .Actor.Attributes "read/write"}} {{.}}{{end}}'
+	echo "$output"
+	local cid
+	cid=$(h events --since "$since" --until "$until" --filter container=ev-volrun --filter event=create \
+		--format '{{.Actor.ID}}')
+	[ "$output" = "$(printf '%s\n' 'volume create ev-data' 'volume create ev-ro' \
+		"container create $cid" "container attach $cid" \
+		'volume mount ev-data /data true' 'volume mount ev-ro /ro false' "container start $cid" \
+		'volume unmount ev-data' 'volume unmount ev-ro' "container die $cid" "container destroy $cid")" ]
+	run h events --since "$since" --until "$until" --filter volume=ev-data --format '{{.Action}}{{with .Actor.Attributes.container}} {{.}}{{end}}'
+	[ "${#lines[@]}" -eq 3 ]
+	[ "${lines[0]}" = create ]
+	[[ "${lines[1]}" =~ ^mount\ [0-9a-f]{64}$ ]]
+	[[ "${lines[2]}" =~ ^unmount\ [0-9a-f]{64}$ ]]
+	h volume rm ev-data ev-ro >/dev/null
+}
+
+@test "events: image save, load and import carry the image id" {
+	local since id
+	since=$(now)
+	id=$(h image inspect --format '{{.Id}}' busybox)
+	h save -o "$EVENTS_TMP/bb.tar" busybox
+	h load -i "$EVENTS_TMP/bb.tar" >/dev/null
+	mkdir -p "$EVENTS_TMP/rootfs"
+	echo hi >"$EVENTS_TMP/rootfs/hello"
+	tar -C "$EVENTS_TMP/rootfs" -cf "$EVENTS_TMP/rootfs.tar" .
+	local imported
+	imported=$(h import "$EVENTS_TMP/rootfs.tar")
+	run h events --since "$since" --until "$(now)" --filter type=image \
+		--format '{{.Action}} {{.Actor.ID}} {{.Actor.Attributes.name}} {{.ID}}'
+	echo "$output"
+	[ "$output" = "$(printf '%s\n' "save $id $id $id" "load $id $id $id" "import $imported $imported $imported")" ]
+	run h events --since "$since" --until "$(now)" --filter "image=$imported" --format '{{.Action}}'
+	[ "$output" = import ]
+	h rmi "$imported" >/dev/null
+	rm -rf "$EVENTS_TMP/rootfs" "$EVENTS_TMP/rootfs.tar" "$EVENTS_TMP/bb.tar"
+}
+
+@test "events: attach, resize (height, width) and detach of a container with a tty" {
+	command -v script >/dev/null || skip "script (bsdutils) is not installed"
+	h run -dit --name ev-tty busybox sh >/dev/null
+	local since
+	since=$(now)
+	# The detach keys (ctrl-p ctrl-q) once attach has put the terminal in raw mode.
+	(sleep 1; printf '\020\021') | timeout 30 script -qec \
+		"stty rows 30 cols 100; '$HAKO' --root '$EVENTS_TMP/root' --state '$EVENTS_TMP/state' attach ev-tty" /dev/null 3>&-
+	run h events --since "$since" --until "$(now)" --filter container=ev-tty \
+		--format '{{.Action}}{{with index .Actor.Attributes "height"}} {{.}}{{end}}{{with index .Actor.Attributes "width"}}x{{.}}{{end}}'
+	echo "$output"
+	[ "${lines[0]}" = attach ]
+	[ "${lines[1]}" = "resize 30x100" ]
+	[ "${lines[-1]}" = detach ]
+	h ps --filter name=ev-tty --filter status=running -q | grep -q .
+	# An exec's detach is exec_detach, with its execID.
+	since=$(now)
+	(sleep 1; printf '\020\021') | timeout 30 script -qec \
+		"'$HAKO' --root '$EVENTS_TMP/root' --state '$EVENTS_TMP/state' exec -it ev-tty sh" /dev/null 3>&-
+	run h events --since "$since" --until "$(now)" --filter container=ev-tty \
+		--format '{{.Action}} {{index .Actor.Attributes "execID"}}'
+	echo "$output"
+	[[ "${lines[0]}" =~ ^exec_create:\ sh\ \ ([0-9a-f]{64})$ ]]
+	local exec_id=${BASH_REMATCH[1]}
+	[ "${lines[1]}" = "exec_start: sh  $exec_id" ]
+	[ "${lines[-1]}" = "exec_detach $exec_id" ]
 }

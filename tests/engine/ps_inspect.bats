@@ -55,6 +55,28 @@ make_three() {
 	has_match 'bogus'
 }
 
+@test "ps: --filter: one key given twice ORs its values, different keys AND" {
+	make_three
+	hako_ok ps -a --filter status=exited --filter status=created --format '{{.Names}}'
+	assert_equal "status=exited or created" "$(printf 'new\nold')" "$output"
+	hako_ok ps -a --filter name=old --filter name=mid --format '{{.Names}}'
+	assert_equal "name=old or mid" "$(printf 'mid\nold')" "$output"
+	hako_ok ps -a --filter name=old --filter name=mid --filter status=running --format '{{.Names}}'
+	assert_equal "(name=old or mid) and status=running" mid "$output"
+	hako_ok ps -a --filter status=running --filter label=tier=db --format '{{.Names}}'
+	assert_equal "status=running and label=tier=db" "" "$output"
+	hako_ok ps -a --filter label=tier --filter label=tier=web --format '{{.Names}}'
+	assert_equal "every label= matches" mid "$output"
+	hako_ok ps -a --filter exited=0 --filter exited=1 --format '{{.Names}}'
+	assert_equal "exited=0 or 1" old "$output"
+	hako_ok ps -a --filter ancestor=busybox --filter ancestor=no-such-image --format '{{.Names}}'
+	assert_equal "ancestor=busybox or an unknown one" "$(printf 'new\nmid\nold')" "$output"
+	hako_ok ps -a --filter since=old --format '{{.Names}}'
+	assert_equal "since=old" "$(printf 'new\nmid')" "$output"
+	hako ps -a --filter before=no-such-container
+	[ "$status" -ne 0 ] || fail "before= an unknown container was accepted"
+}
+
 @test "ps: --format table and Go template errors" {
 	make_three
 	hako_ok ps -a --format 'table {{.ID}}\t{{.Status}}'

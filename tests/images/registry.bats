@@ -210,3 +210,23 @@ teardown() {
 	has_line "Digest: $manifest"
 	assert_equal "id and diff ids after the round trip" "$want" "$(hako_id_layers "$REGISTRY/pushed/app:v1")"
 }
+
+@test "hako pull and push record Docker's image events: the reference as Actor.ID, its name" {
+	use_skopeo
+	start_registry
+	push_test_image "$REGISTRY/test/ev:1"
+	local since
+	since=$(date +%s.%N)
+	hako_ok pull "$REGISTRY/test/ev:1"
+	hako_ok tag "$REGISTRY/test/ev:1" "$REGISTRY/test/ev2:1"
+	hako_ok push "$REGISTRY/test/ev2:1"
+	local id
+	id=$(__hako image inspect --format '{{.Id}}' "$REGISTRY/test/ev:1")
+	hako_ok events --since "$since" --until "$(date +%s.%N)" --filter type=image \
+		--format '{{.Action}} {{.Actor.ID}} {{.Actor.Attributes.name}}'
+	assert_equal "image events" "$(printf '%s\n' "pull $REGISTRY/test/ev:1 $REGISTRY/test/ev" \
+		"tag $id $REGISTRY/test/ev2:1" "push $REGISTRY/test/ev2:1 $REGISTRY/test/ev2")" "$output"
+	hako_ok events --since "$since" --until "$(date +%s.%N)" --filter "image=$REGISTRY/test/ev2" \
+		--format '{{.Action}}'
+	assert_equal "image=NAME" "$(printf 'tag\npush')" "$output"
+}
