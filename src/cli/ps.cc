@@ -109,9 +109,12 @@ Status run(Context& ctx, const Options& o) {
     HAKO_TRY_ASSIGN(engine::ContainerRecord ref, eng.containers().resolve(given.back()));
     *out = ref.created;
   }
+  // As dockerd: stopped containers too with -a, -n/-l, or a status, before or since filter
+  // (a name or label filter alone still lists only running ones).
+  bool show_all =
+      o.all || limit > 0 || filters.has("status") || filters.has("before") || filters.has("since");
   for (const auto& c : all) {
     engine::LiveState live = eng.state_of(c.id);
-    bool show_all = o.all || limit > 0 || !filters.empty();
     if (!show_all && live.status != "running" && live.status != "paused" &&
         live.status != "restarting")
       continue;

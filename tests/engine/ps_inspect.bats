@@ -77,6 +77,18 @@ make_three() {
 	[ "$status" -ne 0 ] || fail "before= an unknown container was accepted"
 }
 
+@test "ps: without -a, status/since/before filters list stopped containers, name and label do not" {
+	make_three
+	hako_ok ps --filter status=exited --format '{{.Names}}'
+	assert_equal "status=exited without -a" old "$output"
+	hako_ok ps --filter since=old --format '{{.Names}}'
+	assert_equal "since=old without -a" "$(printf 'new\nmid')" "$output"
+	hako_ok ps --filter name=old --format '{{.Names}}'
+	assert_equal "name=old (stopped) without -a" "" "$output"
+	hako_ok ps --filter label=tier --format '{{.Names}}'
+	assert_equal "label=tier without -a: the running one" mid "$output"
+}
+
 @test "ps: --format table and Go template errors" {
 	make_three
 	hako_ok ps -a --format 'table {{.ID}}\t{{.Status}}'
