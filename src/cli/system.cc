@@ -28,11 +28,11 @@ Status run_df(Context& ctx, const std::string& fmt_arg) {
   }
   int64_t reclaimable = size;
   for (const auto& [c, s] : held) reclaimable -= s;
-  auto row = [](const std::string& type, size_t total, size_t active, int64_t sz, int64_t reclaim) {
+  auto row = [](const std::string& type, size_t total, size_t in_use, int64_t sz, int64_t reclaim) {
     json::Value v = json::Value::object();
     v["Type"] = type;
     v["TotalCount"] = std::to_string(total);
-    v["Active"] = std::to_string(active);
+    v["Active"] = std::to_string(in_use);
     v["Size"] = human_size(sz);
     int pct = sz > 0 ? static_cast<int>(100 * reclaim / sz) : 0;
     v["Reclaimable"] = human_size(reclaim) + (sz > 0 ? " (" + std::to_string(pct) + "%)" : "");
