@@ -24,8 +24,9 @@ std::string size_text(uint64_t bytes) { return human_size(static_cast<int64_t>(b
 std::string progress_text(uint64_t current, uint64_t total, int width) {
   if (current == 0 && total == 0) return "";
   if (total == 0) return pad8(size_text(current));
-  int half_percent = std::min(
-      50, static_cast<int>(static_cast<double>(current) / static_cast<double>(total) * 100) / 2);
+  // Clamped before the cast: a current far past the total would not fit an int.
+  double fraction = std::min(1.0, static_cast<double>(current) / static_cast<double>(total));
+  int half_percent = static_cast<int>(fraction * 100) / 2;
   std::string out;
   // Docker's threshold: below it the bar would wrap an 80-column line with the numbers.
   if (width > 110) {

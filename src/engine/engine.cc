@@ -169,21 +169,42 @@ Result<std::vector<shim::VolumeUse>> use_volumes(db::Database& db, const std::st
 }
 
 // What a killed shim left mounted of the container's volumes, when nobody else uses them.
-void unmount_unused_volumes(db::Database& db, const std::string& root, const std::string& id) {
-  auto names = volume_names(db, id);
-  if (!names) return;
+void unmount_unused_volumes(db::Database& db, const std::string& root,
+                            const std::vector<std::string>& names) {
   VolumeStore store(db, root);
-  for (const auto& name : *names) (void)shim::unmount_unused_volume(store.volume_dir(name));
+  for (const auto& name : names) (void)shim::unmount_unused_volume(store.volume_dir(name));
+}
+void unmount_unused_volumes(db::Database& db, const std::string& root, const std::string& id) {
+  if (auto names = volume_names(db, id)) unmount_unused_volumes(db, root, *names);
 }
 
 // chown of the paths to the remapped root, and the container dir's group to its group: the
 // container's init, in its user namespace, looks up the rootfs and the bound files through it
 // (0710). Above it, --root and its containers/ get o+x (as dockerd makes its root 0701 for
 // remapping): no listing, and every container dir is closed to all but its own root.
+// Until now --root alone (0700) kept others out of the store: the database (every container's
+// definition, its -e values included), blobs and layers are made with ordinary modes. Before
+// --root opens for traversal, all in it but containers/ and volumes/ closes to others.
+Status close_store_to_others(const std::string& root) {
+  HAKO_TRY_ASSIGN(auto names, sys::list_dir(root));
+  for (const std::string& name : names) {
+    std::string path = root + "/" + name;
+    struct stat sb;
+    if (::lstat(path.c_str(), &sb) != 0 || S_ISLNK(sb.st_mode)) continue;
+    mode_t keep = name == "containers" || name == "volumes" ? (S_IRWXU | S_IRWXG | S_IXOTH)
+                                                            : (S_IRWXU | S_IRWXG);
+    mode_t mode = sb.st_mode & 07777;
+    if ((mode & ~keep & S_IRWXO) && ::chmod(path.c_str(), mode & (keep | 07000)) != 0)
+      return sys_error("chmod o-rwx " + path + " before --root opens to the remapped root");
+  }
+  return ok();
+}
+
 Status give_to_remapped_root(const ContainerPaths& p, const archive::IdRemap& r,
                              std::initializer_list<std::string> paths) {
   std::string containers = p.dir.substr(0, p.dir.rfind('/'));
   std::string root = containers.substr(0, containers.rfind('/'));
+  HAKO_TRY(close_store_to_others(root));
   for (const std::string& d : {root, containers}) {
     struct stat sb;
     if (::stat(d.c_str(), &sb) != 0) return sys_error("stat " + d);
@@ -552,9 +573,9 @@ Status Engine::remove(const ContainerRecord& c, bool force, bool volumes) {
   (void)runtime::delete_container(runtime_root(state_), c.id, true, quiet);
   if (is_mounted(p.rootfs()) && ::umount2(p.rootfs().c_str(), MNT_DETACH) != 0)
     return sys_error("unmount " + p.rootfs());
-  unmount_unused_volumes(images_.metadata().database(), root_, c.id);
-  remove_idmap_scratch(p.dir);
   HAKO_TRY_ASSIGN(std::vector<std::string> used, volume_names(images_.metadata().database(), c.id));
+  unmount_unused_volumes(images_.metadata().database(), root_, used);
+  if (remap_of_definition(c.definition)) remove_idmap_scratch(p.dir);
   HAKO_TRY(containers().remove(c.id));
   record_container_event(root_, c, "destroy");
   HAKO_TRY(sys::remove_all(p.run_dir));

@@ -1,6 +1,5 @@
 #include "engine/remapped_rootfs.h"
 
-#include <dirent.h>
 #include <sys/mount.h>
 #include <unistd.h>
 
@@ -43,23 +42,17 @@ Result<snapshot::MountGuard> mount_remapped_overlay(
 }
 
 void remove_idmap_scratch(const std::string& scratch_parent) {
-  DIR* dir = ::opendir(scratch_parent.c_str());
-  if (dir == nullptr) return;
-  std::vector<std::string> scratch;
-  while (dirent* e = ::readdir(dir))
-    if (std::string_view(e->d_name).starts_with("idmap.")) scratch.push_back(e->d_name);
-  ::closedir(dir);
-  for (const auto& name : scratch) {
+  auto names = sys::list_dir(scratch_parent);
+  if (!names) return;
+  for (const auto& name : *names) {
+    if (!std::string_view(name).starts_with("idmap.")) continue;
     std::string s = scratch_parent + "/" + name;
-    DIR* sub = ::opendir(s.c_str());
-    if (sub == nullptr) continue;
-    std::vector<std::string> layers;
-    while (dirent* e = ::readdir(sub))
-      if (e->d_name[0] != '.') layers.push_back(s + "/" + e->d_name);
-    ::closedir(sub);
-    for (const auto& l : layers) {
-      ::umount2(l.c_str(), MNT_DETACH);
-      ::rmdir(l.c_str());
+    if (auto layers = sys::list_dir(s)) {
+      for (const auto& layer : *layers) {
+        std::string l = s + "/" + layer;
+        ::umount2(l.c_str(), MNT_DETACH);
+        ::rmdir(l.c_str());
+      }
     }
     ::rmdir(s.c_str());
   }

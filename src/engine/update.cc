@@ -180,11 +180,12 @@ Result<std::vector<std::string>> update(Engine& eng, const ContainerRecord& c,
     if (!s && live.status != "restarting")
       return s.error().context("Cannot update container " + c.id);
   }
-  HAKO_TRY(write_spec_resources(eng.paths(c.id).config_json(), res));
-  HAKO_TRY(eng.containers().set_definition(c.id, definition));
+  // The running shim first: if it cannot take the policy, nothing is stored either.
   if (ch.contains("RestartPolicy") && live.shim_alive)
     HAKO_TRY_CTX(set_live_restart_policy(eng, c.id, ch["RestartPolicy"]),
                  "Cannot update container " + c.id);
+  HAKO_TRY(write_spec_resources(eng.paths(c.id).config_json(), res));
+  HAKO_TRY(eng.containers().set_definition(c.id, definition));
   record_container_event(eng.root(), c, "update");
   return warnings;
 }

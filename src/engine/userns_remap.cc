@@ -91,7 +91,10 @@ std::optional<std::pair<uint32_t, uint32_t>> find_subid_range(
     std::string_view name = line.substr(0, a);
     auto start = parse_u32(line.substr(a + 1, b - a - 1));
     auto size = parse_u32(line.substr(b + 1));
-    if (!start || !size || *size == 0) continue;
+    // A range from 0 would map the container's root to the host's; one past 2^32 wraps.
+    if (!start || !size || *size == 0 || *start == 0 ||
+        uint64_t{*start} + *size > uint64_t{UINT32_MAX})
+      continue;
     bool ours = false;
     for (const auto& n : names) ours = ours || n == name;
     if (ours && (!best || *start < best->first)) best = std::pair(*start, *size);

@@ -21,6 +21,9 @@ TEST(UsernsRemap, LowestRangeOfTheNamedEntry) {
   EXPECT_EQ(r->second, 70000u);
   EXPECT_FALSE(find_subid_range(text, {"alice"}));
   EXPECT_TRUE(find_subid_range("1234:5:6\n", {"bob", "1234"}));
+  // From 0 (the host's root) or past 2^32: never used.
+  EXPECT_FALSE(find_subid_range("bob:0:65536\n", {"bob"}));
+  EXPECT_FALSE(find_subid_range("bob:4294967000:65536\n", {"bob"}));
 }
 
 TEST(UsernsRemap, MapsCappedAndGroupSeparate) {

@@ -73,13 +73,15 @@ Status apply_process_limits(const oci::Process& process) {
   }
   // Nothing to write when it is already the value (Docker's spec always says 0): in a new user
   // namespace our non-dumpable /proc/self files belong to the host's root, unmapped here.
-  std::string want = process.oom_score_adj ? std::to_string(*process.oom_score_adj) : "";
-  auto now = sys::read_file("/proc/self/oom_score_adj", 64);
-  if (process.oom_score_adj && !(now && *now == want + "\n")) {
-    Status s = sys::write_file("/proc/self/oom_score_adj", want);
-    if (!s)
-      return std::move(s).error().context(
-          "set process.oomScoreAdj (a negative value needs CAP_SYS_RESOURCE)");
+  if (process.oom_score_adj) {
+    std::string want = std::to_string(*process.oom_score_adj);
+    auto now = sys::read_file("/proc/self/oom_score_adj", 64);
+    if (!(now && *now == want + "\n")) {
+      Status s = sys::write_file("/proc/self/oom_score_adj", want);
+      if (!s)
+        return std::move(s).error().context(
+            "set process.oomScoreAdj (a negative value needs CAP_SYS_RESOURCE)");
+    }
   }
   return ok();
 }

@@ -232,12 +232,10 @@ Status Loop::init(UniqueFd creator) {
     logw_ = std::make_unique<LogWriter>(std::move(w));
   }
   // Our shares before the creator (which holds its own until we answer) lets go.
+  // Without its share the creator, letting go, would unmount the volume under the container.
   for (const auto& vdir : c_.volume_dirs) {
     auto use = VolumeUse::hold(vdir);
-    if (!use) {
-      log_.error("hold volume " + vdir + ": " + use.error().message());
-      continue;
-    }
+    if (!use) return std::move(use).error().context("hold volume " + vdir);
     volumes_.push_back(std::move(*use));
   }
   state_.shim_pid = ::getpid();

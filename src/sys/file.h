@@ -9,6 +9,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/result.h"
 #include "base/unique_fd.h"
@@ -44,5 +45,8 @@ Status make_dirs(const std::string& path, mode_t mode = 0755);
 Status remove_all(const std::string& path);
 
 bool exists(const std::string& path);
+
+// The names in a directory, without . and .., in readdir's order.
+Result<std::vector<std::string>> list_dir(const std::string& path);
 
 }  // namespace hako::sys

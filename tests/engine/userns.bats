@@ -87,6 +87,18 @@ use_hako_default() {
 	layer_owner=$(find "$ROOT" -path '*/containers' -prune -o -name busybox -type f -print |
 		head -n1 | xargs stat -c %u)
 	assert_equal "owner in the shared layer" 0 "$layer_owner"
+	# --root now lets others through (o+x): all in it but containers/ and volumes/ is closed to
+	# them, and those two only traversable.
+	assert_equal "--root's other bits" 1 "$(($(stat -c %a "$ROOT") % 10))"
+	local f open_to_others=""
+	for f in "$ROOT"/*; do
+		[ -L "$f" ] && continue
+		case ${f##*/} in
+		containers | volumes) (($(stat -c %a "$f") % 10 <= 1)) || open_to_others+=" $f" ;;
+		*) (($(stat -c %a "$f") % 10 == 0)) || open_to_others+=" $f" ;;
+		esac
+	done
+	[ -z "$open_to_others" ] || fail "open to others:$open_to_others"
 	hako_ok rm -f "$CID"
 }
 
