@@ -234,19 +234,22 @@ Result<std::string> resolve_url(const std::string& base, const std::string& loca
   return out;
 }
 
-Result<std::string> url_authority(const std::string& url) {
+Result<std::string> url_origin(const std::string& url) {
   HAKO_TRY(load_curl());
   CURLU* u = curl().url();
   if (!u) return internal_error("parse URL: out of memory");
   std::string out;
   if (curl().url_set(u, CURLUPART_URL, url.c_str(), 0) == CURLUE_OK) {
+    char* scheme = nullptr;
     char* host = nullptr;
     char* port = nullptr;
-    if (curl().url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+    if (curl().url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+        curl().url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
         curl().url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK) {
-      out = std::string(host) + ":" + port;
+      out = std::string(scheme) + "://" + host + ":" + port;
       for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     }
+    curl().free(scheme);
     curl().free(host);
     curl().free(port);
   }
@@ -304,7 +307,7 @@ Result<Client> Client::create(ClientOptions options) {
 Result<Response> Client::send(const Request& request) const {
   std::string url = request.url;
   Headers headers = request.headers;
-  HAKO_TRY_ASSIGN(std::string origin, url_authority(url));
+  HAKO_TRY_ASSIGN(std::string origin, url_origin(url));
   for (int hop = 0;; ++hop) {
     HAKO_TRY_ASSIGN(Response r, send_once(request, url, headers));
     if (!is_redirect(r.status)) return r;
@@ -314,8 +317,14 @@ Result<Response> Client::send(const Request& request) const {
       return Error(ErrorCode::kUnavailable, request.method + " " + request.url + ": more than " +
                                                 std::to_string(request.max_redirects) +
                                                 " redirects");
-    HAKO_TRY_ASSIGN(url, resolve_url(url, *location));
-    HAKO_TRY_ASSIGN(std::string next, url_authority(url));
+    HAKO_TRY_ASSIGN(std::string next_url, resolve_url(url, *location));
+    HAKO_TRY_ASSIGN(std::string next, url_origin(next_url));
+    if (next != origin && request.secret_body)
+      return Error(
+          ErrorCode::kPermissionDenied,
+          request.method + " " + url + ": redirect to " + next_url +
+              " not followed: the request carries credentials another origin must not get");
+    url = std::move(next_url);
     if (next != origin) {
       // Storage URLs are pre-signed: the registry's credentials must not travel there.
       std::erase_if(headers, [](const auto& h) { return iequals(h.first, "Authorization"); });

@@ -6,10 +6,12 @@
 // The streaming callback only ever sees the body of a 2xx response: error bodies are collected
 // (bounded) for the error message, so a 401 or 404 never reaches a blob writer. Redirects are
 // followed here rather than by libcurl, so the rule is ours and visible: an Authorization
-// header is dropped as soon as a redirect leaves the original host (registries redirect blob
-// GETs to storage URLs that must not see the registry's token). HTTP/1.1 and HTTP/2 (over TLS,
-// CURL_HTTP_VERSION_2TLS); TLS verified against the system store or a CA file; connect and
-// low-speed timeouts instead of a total one (a big layer may take long, a stalled one may not).
+// header is dropped as soon as a redirect leaves the original origin (scheme, host and port:
+// registries redirect blob GETs to storage URLs that must not see the registry's token, and a
+// token must not go in cleartext to http:// on the same host), and a request whose body carries
+// a secret (Request::secret_body) is not redirected to another origin at all. HTTP/1.1 and HTTP/2
+// (over TLS, CURL_HTTP_VERSION_2TLS); TLS verified against the system store or a CA file; connect
+// and low-speed timeouts instead of a total one (a big layer may take long, a stalled one may not).
 //
 // Errors: a transport failure is kUnavailable ("GET https://h/v2/: couldn't connect to server"),
 // which retry logic treats as transient. A response with any status is a Response, not an
@@ -61,6 +63,9 @@ struct Request {
   // Bound of a collected body (2xx without on_body, or any error body).
   size_t max_body = 4 << 20;
   int max_redirects = 10;
+  // The body carries a credential (an OAuth2 refresh token): a redirect to another origin is
+  // an error rather than a hop that would take the body along.
+  bool secret_body = false;
 };
 
 struct Response {
@@ -94,9 +99,10 @@ Error status_error(const Response& response);
 
 // Resolves a Location header against the URL it came from. Pure (libcurl's URL parser).
 Result<std::string> resolve_url(const std::string& base, const std::string& location);
-// "host:port" of an absolute URL, lower-cased, with the scheme's default port made explicit,
-// so "https://h/" and "https://h:443/" are the same host. Pure.
-Result<std::string> url_authority(const std::string& url);
+// "scheme://host:port" of an absolute URL, lower-cased, with the scheme's default port made
+// explicit, so "https://h/" and "https://h:443/" are the same origin and "http://h:443/" is
+// another. Pure.
+Result<std::string> url_origin(const std::string& url);
 
 class Client {
  public:

@@ -22,11 +22,13 @@ TEST(Http, ResolveUrl) {
   EXPECT_EQ(*resolve_url("https://h/v2/a/blobs/x", "https://s3.example/b"), "https://s3.example/b");
 }
 
-TEST(Http, UrlAuthorityMakesDefaultPortsExplicit) {
-  EXPECT_EQ(*url_authority("https://Reg.Example/v2/"), "reg.example:443");
-  EXPECT_EQ(*url_authority("https://reg.example:443/x"), "reg.example:443");
-  EXPECT_EQ(*url_authority("http://127.0.0.1:5000/v2/"), "127.0.0.1:5000");
-  EXPECT_FALSE(url_authority("not a url"));
+TEST(Http, UrlOriginIsSchemeHostAndExplicitPort) {
+  EXPECT_EQ(*url_origin("https://Reg.Example/v2/"), "https://reg.example:443");
+  EXPECT_EQ(*url_origin("https://reg.example:443/x"), "https://reg.example:443");
+  EXPECT_EQ(*url_origin("http://127.0.0.1:5000/v2/"), "http://127.0.0.1:5000");
+  // Same host and port, but cleartext: another origin.
+  EXPECT_EQ(*url_origin("http://reg.example:443/x"), "http://reg.example:443");
+  EXPECT_FALSE(url_origin("not a url"));
 }
 
 TEST(Http, StatusErrorIsOneLineWithTheRegistryMessage) {
@@ -84,6 +86,46 @@ TEST(Http, RedirectToAnotherHostDropsAuthorizationAndStreamsOnlyTheFinalBody) {
   EXPECT_EQ(resp->status, 404);
   EXPECT_EQ(got, "");
   EXPECT_EQ(status_error(*resp).message(), "GET " + r.url + ": 404 Not Found: nope");
+}
+
+TEST(Http, SecretBodyIsNotRedirectedToAnotherOrigin) {
+  int port = 0;
+  TestServer server([&](const std::string& req) {
+    std::string p = std::to_string(port);
+    if (req.rfind("POST /token", 0) == 0)
+      return reply(307, "Location: http://localhost:" + p + "/elsewhere\r\n", "");
+    if (req.rfind("POST /same", 0) == 0)
+      return reply(307, "Location: http://127.0.0.1:" + p + "/moved\r\n", "");
+    return reply(200, "", "{}");
+  });
+  port = server.port();
+  auto client = Client::create();
+  ASSERT_TRUE(client);
+  Request r;
+  r.method = "POST";
+  r.url = server.url("/token");
+  r.body = "refresh_token=secret";
+  r.secret_body = true;
+  auto resp = client->send(r);
+  ASSERT_FALSE(resp);
+  EXPECT_EQ(resp.error().message(),
+            "POST " + r.url + ": redirect to http://localhost:" + std::to_string(port) +
+                "/elsewhere not followed: the request carries credentials another origin must "
+                "not get");
+  ASSERT_EQ(server.requests().size(), 1u);
+  // The same origin may move it.
+  r.url = server.url("/same");
+  resp = client->send(r);
+  ASSERT_TRUE(resp) << resp.error().message();
+  EXPECT_EQ(resp->status, 200);
+  ASSERT_EQ(server.requests().size(), 3u);
+  EXPECT_EQ(server.requests()[2].rfind("POST /moved", 0), 0u);
+  // Without the flag the hop is taken (the body of an upload is no secret).
+  r.url = server.url("/token");
+  r.secret_body = false;
+  resp = client->send(r);
+  ASSERT_TRUE(resp) << resp.error().message();
+  EXPECT_EQ(server.requests().back().rfind("POST /elsewhere", 0), 0u);
 }
 
 TEST(Http, RangeAndUploadAreSent) {

@@ -100,13 +100,13 @@ std::optional<std::string> next_link(std::string_view header) {
 }
 
 Result<std::vector<std::string>> list_tags(const Session& session, std::string_view path,
-                                           int page_size) {
+                                           int page_size, int max_pages) {
   std::string what = "tags of " + session.endpoint().domain + "/" + std::string(path);
-  HAKO_TRY_ASSIGN(std::string base, http::url_authority(session.base_url()));
+  HAKO_TRY_ASSIGN(std::string base, http::url_origin(session.base_url()));
   std::string url = "/v2/" + std::string(path) + "/tags/list?n=" + std::to_string(page_size);
   std::vector<std::string> tags;
   std::set<std::string> seen;
-  while (true) {
+  for (int pages = 1;; ++pages) {
     http::Request r;
     r.url = url;
     HAKO_TRY_ASSIGN(http::Response resp, session.send_retrying(r, repository_scope(path, false)));
@@ -114,14 +114,22 @@ Result<std::vector<std::string>> list_tags(const Session& session, std::string_v
     std::vector<std::string> page;
     HAKO_TRY(json::read_field(doc, "", "tags", page));
     tags.insert(tags.end(), page.begin(), page.end());
+    if (tags.size() > kMaxTags)
+      return invalid_argument(what + ": more than " + std::to_string(kMaxTags) +
+                              " tags; pull the tags wanted by name");
     auto link = resp.header("Link");
     auto next = link ? next_link(*link) : std::nullopt;
-    if (!next) return tags;
+    // An empty page ends the list whatever its Link says: a next page could only loop.
+    if (!next || page.empty()) return tags;
+    if (pages >= max_pages)
+      return invalid_argument(what + ": more than " + std::to_string(max_pages) +
+                              " pages; pull the tags wanted by name");
     HAKO_TRY_ASSIGN(url, http::resolve_url(resp.url, *next));
-    // The session's token goes with the request: never to another host.
-    auto host = http::url_authority(url);
-    if (!host || *host != base)
-      return invalid_argument(what + ": the next page is on another host (" + url +
+    // The session's token goes with the request: never to another origin, nor in cleartext
+    // to the same host.
+    auto origin = http::url_origin(url);
+    if (!origin || *origin != base)
+      return invalid_argument(what + ": the next page is on another origin (" + url +
                               "); the registry's Link header is wrong");
     if (!seen.insert(url).second)
       return invalid_argument(what + ": the pages lead back to " + url +

@@ -50,10 +50,16 @@ Result<FetchedManifest> fetch_manifest(const Session& session, std::string_view 
 // The page size list_tags asks for; a registry may send fewer per page (or all at once).
 inline constexpr int kTagsPageSize = 100;
 
+// Bounds of a tag list, against a registry whose Link headers never end.
+inline constexpr int kMaxTagPages = 10000;
+inline constexpr size_t kMaxTags = 1000000;
+
 // GET /v2/<path>/tags/list?n=PAGE_SIZE, then every page that a `Link: <URL>; rel="next"`
-// header names (the distribution spec's pagination), on the same registry only.
+// header names (the distribution spec's pagination), on the same origin (scheme, host, port)
+// only; an empty page ends the list. More than max_pages pages or kMaxTags tags is an error.
 Result<std::vector<std::string>> list_tags(const Session& session, std::string_view path,
-                                           int page_size = kTagsPageSize);
+                                           int page_size = kTagsPageSize,
+                                           int max_pages = kMaxTagPages);
 
 // The target of the rel="next" link of a Link header value (RFC 8288: `<URL>; rel="next"`,
 // several links comma separated); nullopt when there is none. Pure.

@@ -220,8 +220,19 @@ Result<PushResult> push(image::ImageStore& store, const Session& session, const 
   // A mount needs pull access to the source too, and the registry checks it in the same
   // token: Docker asks for both scopes at once, and so does hako, for the whole push.
   std::string scope = repository_scope(ref.path, true);
-  if (!from.empty()) scope += " " + repository_scope(from, false);
-  HAKO_TRY(push_blobs(session, blobs, ref, todo, m.config.digest, from, o, scope, reporter));
+  std::string mount_scope = from.empty() ? scope : scope + " " + repository_scope(from, false);
+  Status pushed =
+      push_blobs(session, blobs, ref, todo, m.config.digest, from, o, mount_scope, reporter);
+  bool refused = !pushed && (pushed.error().code() == ErrorCode::kPermissionDenied ||
+                             pushed.error().code() == ErrorCode::kInvalidArgument);
+  if (!from.empty() && refused) {
+    // Most token services grant the subset of the scopes they may, but some refuse the whole
+    // request when one is denied (pull on the source): then the push's own scope, no mount.
+    pushed = push_blobs(session, blobs, ref, todo, m.config.digest, "", o, scope, reporter);
+  } else {
+    scope = std::move(mount_scope);
+  }
+  HAKO_TRY(pushed);
   http::Request put;
   put.method = "PUT";
   put.url =

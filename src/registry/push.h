@@ -10,7 +10,9 @@
 // as the image's repo digest as Docker does. Failed requests are retried with backoff; an upload
 // restarts from a new session (without the mount). A mount the registry refuses (401/403/404)
 // falls back to an upload. Under Bearer auth the push's token covers
-// "repository:NAME:pull,push repository:FROM:pull" when there is a repository to mount from.
+// "repository:NAME:pull,push repository:FROM:pull" when there is a repository to mount from;
+// when that is refused (a token service that denies the whole request for one scope), the
+// blobs go again under "repository:NAME:pull,push" alone, uploaded.
 // Thread safety: one call at a time per store; the progress callback is called from the
 // worker threads and the caller's, one call at a time (registry/progress.h).
 #pragma once

@@ -127,7 +127,9 @@ struct Session::State {
     std::string service = service_it == ch.params.end() ? "" : service_it->second;
     std::optional<http::Response> answer;
     if (creds && !creds->identity_token.empty()) {
-      HAKO_TRY_ASSIGN(answer, client.send(oauth_request(realm->second, service, scope)));
+      auto sent = client.send(oauth_request(realm->second, service, scope));
+      if (!sent) return std::move(sent).error().context("token for registry " + endpoint.domain);
+      answer = std::move(*sent);
       // A token service without the OAuth2 endpoint: the GET below (Docker and containerd
       // fall back the same way).
       if (answer->status == 404 || answer->status == 405) answer.reset();
@@ -186,6 +188,8 @@ struct Session::State {
     r.method = "POST";
     r.url = realm;
     r.headers = {{"Content-Type", "application/x-www-form-urlencoded"}};
+    // The refresh token is in the body, which a redirect would carry along.
+    r.secret_body = true;
     r.body = "grant_type=refresh_token&refresh_token=" + query_escape(creds->identity_token) +
              "&service=" + query_escape(service) + "&client_id=" + kClientId;
     if (!scope.empty()) r.body += "&scope=" + query_escape(scope);

@@ -149,6 +149,25 @@ TEST(Session, IdentityTokenIsExchangedWithAnOAuthPost) {
   EXPECT_FALSE(has(tokens[0], "Authorization:")) << tokens[0];
 }
 
+TEST(Session, IdentityTokenPostIsNotRedirectedToAnotherOrigin) {
+  TokenRegistry reg;
+  reg.token = [&](const std::string& req) {
+    if (starts(req, "POST /token"))
+      return TestServer::reply(
+          307, "Location: http://localhost:" + std::to_string(reg.port) + "/steal\r\n", "");
+    return TestServer::reply(200, "", kTokenBody);
+  };
+  auto s = Session::open(local(reg.port), Credentials{"", "", "refresh-1"});
+  ASSERT_TRUE(s) << s.error().message();
+  auto tags = list_tags(*s, "test/x");
+  ASSERT_FALSE(tags);
+  EXPECT_TRUE(has(tags.error().message(),
+                  "token for registry 127.0.0.1:" + std::to_string(reg.port) + ": POST http://"))
+      << tags.error().message();
+  EXPECT_TRUE(has(tags.error().message(), "/steal not followed")) << tags.error().message();
+  for (const auto& r : reg.server.requests()) EXPECT_FALSE(has(r, "/steal ")) << r;
+}
+
 TEST(Session, IdentityTokenFallsBackToGetWhenThePostIsNotFound) {
   TokenRegistry reg;
   reg.oauth = false;
@@ -213,6 +232,25 @@ TEST(Tags, ListTagsFollowsThePages) {
     if (starts(req, "GET /v2/loop/tags/list")) return page(R"("a")", "/v2/loop/tags/list?n=2");
     if (starts(req, "GET /v2/away/tags/list"))
       return page(R"("a")", "http://elsewhere.example/v2/away/tags/list?n=2&last=a");
+    // Same host and port, another scheme: the token must not change it either.
+    if (starts(req, "GET /v2/scheme/tags/list"))
+      return page(R"("a")", "https://127.0.0.1:" + std::to_string(port) + "/v2/scheme/x");
+    // An empty page ends the list even with a Link.
+    if (starts(req, "GET /v2/empty/tags/list?n=2 "))
+      return page(R"("a")", "/v2/empty/tags/list?n=2&last=a");
+    if (starts(req, "GET /v2/empty/tags/list")) return page("", "/v2/empty/tags/list?n=2&last=z");
+    // Endless distinct pages.
+    if (starts(req, "GET /v2/endless/tags/list")) {
+      static int n = 0;
+      return page(R"("a")", "/v2/endless/tags/list?n=2&last=" + std::to_string(++n));
+    }
+    // Few pages, too many tags.
+    if (starts(req, "GET /v2/huge/tags/list")) {
+      static int n = 0;
+      std::string many;
+      for (int i = 0; i < 400000; ++i) many += i ? R"(,"a")" : R"("a")";
+      return page(many, "/v2/huge/tags/list?n=2&last=" + std::to_string(++n));
+    }
     return TestServer::reply(200, "", "{}");
   });
   port = server.port();
@@ -226,7 +264,21 @@ TEST(Tags, ListTagsFollowsThePages) {
   EXPECT_TRUE(has(loop.error().message(), "lead back")) << loop.error().message();
   auto away = list_tags(*s, "away", 2);
   ASSERT_FALSE(away);
-  EXPECT_TRUE(has(away.error().message(), "another host")) << away.error().message();
+  EXPECT_TRUE(has(away.error().message(), "another origin")) << away.error().message();
+  auto scheme = list_tags(*s, "scheme", 2);
+  ASSERT_FALSE(scheme);
+  EXPECT_TRUE(has(scheme.error().message(), "another origin")) << scheme.error().message();
+  auto empty = list_tags(*s, "empty", 2);
+  ASSERT_TRUE(empty) << empty.error().message();
+  EXPECT_EQ(*empty, (std::vector<std::string>{"a"}));
+  auto endless = list_tags(*s, "endless", 2, 5);
+  ASSERT_FALSE(endless);
+  EXPECT_EQ(endless.error().message(),
+            "tags of 127.0.0.1:" + std::to_string(port) +
+                "/endless: more than 5 pages; pull the tags wanted by name");
+  auto huge = list_tags(*s, "huge", 2);
+  ASSERT_FALSE(huge);
+  EXPECT_TRUE(has(huge.error().message(), "more than 1000000 tags")) << huge.error().message();
 }
 
 TEST(Session, ManifestWhoseDigestDisagreesIsRefused) {

@@ -93,6 +93,28 @@ requests() {
 	hako_ok pull "$REGISTRY/test/c:1"
 }
 
+@test "push under Bearer auth to a token service that refuses the whole request when it denies the mount's scope: the push asks again without it and uploads" {
+	printf '{"*": ["pull", "push"]}\n' >"$TEST_DIR/acl.json"
+	start_token_registry "$TEST_DIR/acl.json" strict
+	password_auth
+	load_test_image "$REGISTRY/test/a:1"
+	hako_ok push "$REGISTRY/test/a:1"
+
+	printf '{"test/d": ["pull", "push"]}\n' >"$TEST_DIR/acl.json"
+	: >"$TOKEN_LOG"
+	hako_ok tag "$REGISTRY/test/a:1" "$REGISTRY/test/d:1"
+	hako_ok push "$REGISTRY/test/d:1"
+	[ "$(grep -c ': Pushed$' <<<"$output")" -eq 2 ] || fail "expected two layers uploaded to test/d"
+	grep -q 'Mounted from' <<<"$output" && fail "a mount without pull access to its source"
+	assert_equal "token requests of the push to test/d: refused with the mount's scope, then granted without" \
+		"$(printf '%s\n' '! ["repository:test/d:pull,push","repository:test/a:pull"]' \
+			'tester ["repository:test/d:pull,push"]')" \
+		"$(jq -r '"\(.user) \(.scopes | tojson)"' "$TOKEN_LOG" | uniq)"
+	assert_equal "mount requests to test/d" 0 "$(requests POST "/v2/test/d/blobs/uploads/?mount=")"
+	IMG_ROOT=$TEST_DIR/root2
+	hako_ok pull "$REGISTRY/test/d:1"
+}
+
 @test "login against a token service that gives refresh tokens keeps the identitytoken, not the password; pulls use it alone" {
 	start_token_registry
 	password_auth

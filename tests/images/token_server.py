@@ -10,7 +10,9 @@ ACL (optional) is a JSON file {"REPOSITORY GLOB": ["pull", "push"], ...}, read a
 (a test may change it): USER gets only the actions it lists for a repository (fnmatch against
 the name), as a real token service grants the subset of a scope the user may have; without
 ACL, every action asked for. docker-registry checks the token's access claims itself, so a
-mount (POST ?mount=&from=A) needs pull on A in the token.
+mount (POST ?mount=&from=A) needs pull on A in the token. With "strict" after ACL, a request
+for USER that ACL does not grant in full is refused outright (401, logged as user "!"), as some
+token services answer rather than grant the subset.
 
 Refresh tokens (what Docker stores as "identitytoken"): a GET with offline_token=true and
 valid credentials also answers "refresh_token"; POST /token with a form (OAuth2, RFC 6749)
@@ -22,7 +24,7 @@ Every request is logged to LOG as one JSON line: method, path, query (the query 
 lists), scopes (as asked), user (null: anonymous, "!": refused), basic (Basic credentials
 sent). Listens on 127.0.0.1:<free port>, written to PORT_FILE once listening.
 
-usage: token_server.py PORT_FILE LOG KEY CERT ISSUER SERVICE USER PASSWORD [ACL]
+usage: token_server.py PORT_FILE LOG KEY CERT ISSUER SERVICE USER PASSWORD [ACL [strict]]
 """
 import base64
 import fnmatch
@@ -40,6 +42,7 @@ from cryptography.hazmat.primitives.asymmetric import padding
 
 PORT_FILE, LOG, KEY, CERT, ISSUER, SERVICE, USER, PASSWORD = sys.argv[1:9]
 ACL = sys.argv[9] if len(sys.argv) > 9 else None
+STRICT = len(sys.argv) > 10 and sys.argv[10] == "strict"
 with open(KEY, "rb") as f:
     key = serialization.load_pem_private_key(f.read(), None)
 with open(CERT, "rb") as f:
@@ -71,12 +74,21 @@ def allowed(name, actions):
     return [a for a in actions if a in granted]
 
 
-def access_for(user, scopes):
+def refused(user, scopes):
+    """STRICT, and some action asked for that ACL does not grant USER."""
+    return STRICT and user not in (None, "!") and any(
+        len(a["actions"]) != len(a["asked"]) for a in access_for(user, scopes, True))
+
+
+def access_for(user, scopes, with_asked=False):
     access = []
     for scope in scopes if user else []:
         kind, _, rest = scope.partition(":")
         name, _, actions = rest.rpartition(":")
-        access.append({"type": kind, "name": name, "actions": allowed(name, actions.split(","))})
+        entry = {"type": kind, "name": name, "actions": allowed(name, actions.split(","))}
+        if with_asked:
+            entry["asked"] = actions.split(",")
+        access.append(entry)
     return access
 
 
@@ -118,6 +130,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         query = urllib.parse.parse_qs(url.query)
         user = self.basic_user()
         scopes = query.get("scope", [])
+        if refused(user, scopes):
+            user = "!"
         self.log("GET", url.path, query, scopes, user)
         if url.path != "/token":
             return self.reply(404)
@@ -145,6 +159,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 user = refresh_tokens.get(one("refresh_token"), "!")
         elif grant == "password" and (one("username"), one("password")) == (USER, PASSWORD):
             user = USER
+        if refused(user, scopes):
+            user = "!"
         self.log("POST", url.path, form, scopes, user)
         if url.path != "/token":
             return self.reply(404)
