@@ -278,9 +278,14 @@ Result<snapshot::MountGuard> Engine::mount_rootfs(const ContainerRecord& c) {
     lowers.push_back(empty);
   }
   HAKO_TRY(sys::make_dirs(p.rootfs(), 0755));
+  // A --rm container's writes go with it: no sync of the host's file system when it ends.
+  const json::Value& auto_remove =
+      field(field(field(c.definition, "Create"), "HostConfig"), "AutoRemove");
+  bool throwaway = auto_remove.is_boolean() && auto_remove.get<bool>();
   if (auto remap = remap_of_definition(c.definition))
-    return mount_remapped_overlay(lowers, *remap, p.upper(), p.work(), p.rootfs(), p.dir);
-  return snapshot::mount_overlay(lowers, p.upper(), p.work(), p.rootfs());
+    return mount_remapped_overlay(lowers, *remap, p.upper(), p.work(), p.rootfs(), p.dir,
+                                  throwaway);
+  return snapshot::mount_overlay(lowers, p.upper(), p.work(), p.rootfs(), throwaway);
 }
 
 Result<Created> Engine::create(const json::Value& body, const std::string& wanted_name,

@@ -14,7 +14,8 @@ namespace hako::engine {
 
 Result<snapshot::MountGuard> mount_remapped_overlay(
     const std::vector<std::string>& lowers, const archive::IdRemap& remap, const std::string& upper,
-    const std::string& work, const std::string& target, const std::string& scratch_parent) {
+    const std::string& work, const std::string& target, const std::string& scratch_parent,
+    bool throwaway_upper) {
   const std::string what = "mount the remapped rootfs on " + target;
   HAKO_TRY_ASSIGN(UniqueFd userns,
                   runtime::user_namespace_with_maps({{0, remap.uid_host, remap.uid_size}},
@@ -38,7 +39,7 @@ Result<snapshot::MountGuard> mount_remapped_overlay(
     attached.push_back(dir);
     mapped.push_back(dir);
   }
-  return snapshot::mount_overlay(mapped, upper, work, target);
+  return snapshot::mount_overlay(mapped, upper, work, target, throwaway_upper);
 }
 
 void remove_idmap_scratch(const std::string& scratch_parent) {

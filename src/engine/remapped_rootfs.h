@@ -23,7 +23,8 @@ namespace hako::engine {
 // scratch_parent: a directory on the host (the container's) for the short-lived attachments.
 Result<snapshot::MountGuard> mount_remapped_overlay(
     const std::vector<std::string>& lowers, const archive::IdRemap& remap, const std::string& upper,
-    const std::string& work, const std::string& target, const std::string& scratch_parent);
+    const std::string& work, const std::string& target, const std::string& scratch_parent,
+    bool throwaway_upper);
 
 // What a hako killed between attaching and detaching left in scratch_parent: the idmapped
 // layers are detached and their directories removed (before the container dir is deleted).

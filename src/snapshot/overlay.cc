@@ -2,6 +2,7 @@
 
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 
@@ -70,7 +71,7 @@ Result<MountGuard> bind_readonly(const std::string& dir, const std::string& targ
 
 Result<MountGuard> mount_overlay(const std::vector<std::string>& lower_dirs_top_first,
                                  std::optional<std::string> upper, std::optional<std::string> work,
-                                 const std::string& target) {
+                                 const std::string& target, bool throwaway_upper) {
   const std::string what = "mount overlay on " + target;
   if (lower_dirs_top_first.empty()) return invalid_argument(what + ": no lower dirs");
   if (upper.has_value() != work.has_value())
@@ -86,6 +87,13 @@ Result<MountGuard> mount_overlay(const std::vector<std::string>& lower_dirs_top_
   if (upper) {
     HAKO_TRY_CTX(sys::fs_config_string(fs->get(), "upperdir", *upper), what);
     HAKO_TRY_CTX(sys::fs_config_string(fs->get(), "workdir", *work), what);
+    if (throwaway_upper) {
+      // Left by an earlier volatile mount (overlay refuses the work dir while it is there).
+      std::string marker = *work + "/work/incompat/volatile";
+      ::unlink((marker + "/dirty").c_str());
+      ::rmdir(marker.c_str());
+      HAKO_TRY_CTX(sys::fs_config_flag(fs->get(), "volatile"), what);
+    }
   }
   HAKO_TRY_CTX(sys::fs_config_create(fs->get()), what);
   auto mnt = sys::fs_mount(fs->get(), upper ? 0 : MOUNT_ATTR_RDONLY);

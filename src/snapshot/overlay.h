@@ -46,9 +46,13 @@ class MountGuard {
 
 // lower_dirs_top_first: as LayerStore::lower_dirs returns them. upper and work go together
 // (both or neither) and must be on the same filesystem, not inside a lower.
+// throwaway_upper: the upper dir's content need not survive a crash (a --rm container), so
+// the overlay is mounted volatile: no sync of the upper filesystem, which otherwise every
+// unmount pays with a journal commit of the whole file system. A crash leaves such an upper
+// unmountable; a later throwaway mount of it clears overlay's marker and goes on.
 Result<MountGuard> mount_overlay(const std::vector<std::string>& lower_dirs_top_first,
                                  std::optional<std::string> upper, std::optional<std::string> work,
-                                 const std::string& target);
+                                 const std::string& target, bool throwaway_upper = false);
 
 struct RwDirs {
   std::string upper;

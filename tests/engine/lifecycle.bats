@@ -149,3 +149,18 @@ ppid_of() {
 	hako_ok stop -t 1 us
 	wait_state us exited
 }
+
+@test "lifecycle: a --rm container's overlay is volatile (no sync at its end); others' are not" {
+	run_d --rm busybox sleep 60
+	grep " $ROOT/containers/$CID/rootfs " /proc/self/mountinfo | grep -q volatile ||
+		fail "the --rm container's overlay is not volatile"
+	hako_ok rm -f "$CID"
+	run_d busybox sleep 60
+	! grep " $ROOT/containers/$CID/rootfs " /proc/self/mountinfo | grep -q volatile ||
+		fail "a kept container's overlay is volatile"
+	hako_ok rm -f "$CID"
+	# create --rm mounts it once to populate, start mounts it again over overlay's marker.
+	hako_ok create --rm --name twice busybox echo second-mount
+	hako_ok start -a twice
+	assert_equal "start -a of a created --rm container" second-mount "$output"
+}
