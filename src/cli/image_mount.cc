@@ -6,6 +6,7 @@
 #include "cli/commands.h"
 #include "snapshot/overlay.h"
 #include "sys/file.h"
+#include "sys/mount.h"
 
 namespace hako::cli {
 namespace {
@@ -14,16 +15,11 @@ std::string mount_point(const Context& ctx, const oci::Digest& id) {
   return ctx.state + "/mounts/" + std::string(id.hex()) + "/merged";
 }
 
-bool is_mounted(const std::string& path) {
-  auto text = sys::read_file("/proc/self/mountinfo", 16 << 20);
-  return text && text->find(" " + path + " ") != std::string::npos;
-}
-
 Status mount_image(Context& ctx, const std::string& name) {
   HAKO_TRY_ASSIGN(auto store, ctx.open_store());
   HAKO_TRY_ASSIGN(auto rec, store.resolve(name));
   std::string target = mount_point(ctx, rec.id);
-  if (!is_mounted(target)) {
+  if (!sys::is_mount_point(target)) {
     if (rec.layers.empty()) return failed_precondition("image " + name + " has no layers");
     HAKO_TRY_ASSIGN(auto lowers, store.layers().lower_dirs(rec.layers.back().chain_id));
     HAKO_TRY(sys::make_dirs(target, 0700));
@@ -38,7 +34,7 @@ Status unmount_image(Context& ctx, const std::string& name) {
   HAKO_TRY_ASSIGN(auto store, ctx.open_store());
   HAKO_TRY_ASSIGN(auto rec, store.resolve(name));
   std::string target = mount_point(ctx, rec.id);
-  if (!is_mounted(target)) return failed_precondition("image " + name + " is not mounted");
+  if (!sys::is_mount_point(target)) return failed_precondition("image " + name + " is not mounted");
   if (::umount2(target.c_str(), MNT_DETACH) != 0) return sys_error("unmount " + target);
   (void)sys::remove_all(ctx.state + "/mounts/" + std::string(rec.id.hex()));
   return print(ctx.out, rec.id.to_string() + "\n");

@@ -22,6 +22,7 @@
 #include "shim/shim_config.h"
 #include "shim/state_file.h"
 #include "sys/file.h"
+#include "sys/mount.h"
 #include "sys/process.h"
 
 namespace hako::engine {
@@ -54,11 +55,6 @@ const json::Value& field(const json::Value& v, const char* key) {
 
 int int_or(const json::Value& v, int fallback) {
   return v.is_number_integer() ? v.get<int>() : fallback;
-}
-
-bool is_mounted(const std::string& path) {
-  auto text = sys::read_file("/proc/self/mountinfo", 16 << 20);
-  return text && text->find(" " + path + " ") != std::string::npos;
 }
 
 // The shim's settings, from the container's definition (Docker's field names).
@@ -329,7 +325,7 @@ Result<Created> Engine::create(const json::Value& body, const std::string& wante
   ContainerPaths p = paths(c.id);
   ScopeExit undo([&] {
     (void)store.remove(c.id);
-    if (is_mounted(p.rootfs())) ::umount2(p.rootfs().c_str(), MNT_DETACH);
+    if (sys::is_mount_point(p.rootfs())) ::umount2(p.rootfs().c_str(), MNT_DETACH);
     (void)sys::remove_all(p.dir);
   });
   HAKO_TRY(sys::make_dirs(p.dir, 0710));
@@ -419,7 +415,7 @@ Result<UniqueFd> Engine::start(const ContainerRecord& c, std::optional<json::Val
   Logger quiet;
   (void)runtime::delete_container(runtime_root(state_), c.id, true, quiet);
   if (!rootfs.active()) {
-    if (is_mounted(p.rootfs())) ::umount2(p.rootfs().c_str(), MNT_DETACH);
+    if (sys::is_mount_point(p.rootfs())) ::umount2(p.rootfs().c_str(), MNT_DETACH);
     HAKO_TRY_ASSIGN(rootfs, mount_rootfs(c));
   }
   HAKO_TRY(sys::make_dirs(p.run_dir, 0700));
@@ -468,7 +464,7 @@ Status Engine::cleanup_without_shim(const ContainerRecord& c, int exit_code) {
   ContainerPaths p = paths(c.id);
   Logger quiet;
   (void)runtime::delete_container(runtime_root(state_), c.id, true, quiet);
-  if (is_mounted(p.rootfs())) ::umount2(p.rootfs().c_str(), MNT_DETACH);
+  if (sys::is_mount_point(p.rootfs())) ::umount2(p.rootfs().c_str(), MNT_DETACH);
   unmount_unused_volumes(images_.metadata().database(), root_, c.id);
   auto rec = shim::read_state(p.state_json());
   shim::ShimState s = rec ? *rec : shim::ShimState{};
@@ -576,7 +572,7 @@ Status Engine::remove(const ContainerRecord& c, bool force, bool volumes) {
   ContainerPaths p = paths(c.id);
   Logger quiet;
   (void)runtime::delete_container(runtime_root(state_), c.id, true, quiet);
-  if (is_mounted(p.rootfs()) && ::umount2(p.rootfs().c_str(), MNT_DETACH) != 0)
+  if (sys::is_mount_point(p.rootfs()) && ::umount2(p.rootfs().c_str(), MNT_DETACH) != 0)
     return sys_error("unmount " + p.rootfs());
   HAKO_TRY_ASSIGN(std::vector<std::string> used, volume_names(images_.metadata().database(), c.id));
   unmount_unused_volumes(images_.metadata().database(), root_, used);

@@ -7,8 +7,8 @@
 #include <cerrno>
 #include <utility>
 
-#include "base/strings.h"
 #include "sys/file.h"
+#include "sys/mount.h"
 
 namespace hako::shim {
 namespace {
@@ -27,24 +27,13 @@ Status lock(int fd, int op, const std::string& path) {
 
 // Unmounts every mount stacked on data (one, unless something mounted over ours).
 Status unmount_all(const std::string& data) {
-  for (int i = 0; i < 16 && is_mount_point(data); ++i)
+  for (int i = 0; i < 16 && sys::is_mount_point(data); ++i)
     if (::umount2(data.c_str(), MNT_DETACH) != 0 && errno != EINVAL)
       return sys_error("unmount " + data);
   return ok();
 }
 
 }  // namespace
-
-bool is_mount_point(const std::string& path) {
-  auto text = sys::read_file("/proc/self/mountinfo", 16 << 20);
-  if (!text) return false;
-  // Field 5 is the mount point (mountinfo(5)); the paths hako makes have no escaped bytes.
-  for (const auto& line : split(*text, '\n')) {
-    auto fields = split(line, ' ');
-    if (fields.size() > 4 && fields[4] == path) return true;
-  }
-  return false;
-}
 
 VolumeUse& VolumeUse::operator=(VolumeUse&& other) noexcept {
   if (this != &other) {
@@ -69,7 +58,7 @@ Status VolumeUse::ensure_mounted(const std::function<Status(const std::string& d
   HAKO_TRY_ASSIGN(UniqueFd mutex, open_lock(path));
   HAKO_TRY(lock(mutex.get(), LOCK_EX, path));
   std::string data = dir_ + "/_data";
-  if (is_mount_point(data)) return ok();
+  if (sys::is_mount_point(data)) return ok();
   return mount(data);
 }
 
@@ -81,7 +70,7 @@ void VolumeUse::release() {
 
 Status unmount_unused_volume(const std::string& dir) {
   std::string data = dir + "/_data";
-  if (!is_mount_point(data)) return ok();
+  if (!sys::is_mount_point(data)) return ok();
   std::string path = dir + "/mount.lock";
   HAKO_TRY_ASSIGN(UniqueFd fd, open_lock(path));
   if (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {

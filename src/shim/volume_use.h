@@ -53,7 +53,4 @@ class VolumeUse {
 // kFailedPrecondition when a user still holds one.
 Status unmount_unused_volume(const std::string& dir);
 
-// Whether path is a mount point in this mount namespace (/proc/self/mountinfo).
-bool is_mount_point(const std::string& path);
-
 }  // namespace hako::shim

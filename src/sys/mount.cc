@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "base/strings.h"
+#include "sys/file.h"
 
 namespace hako::sys {
 
@@ -181,6 +182,16 @@ static Result<UniqueFd> create_in_root_depth(int root_fd, const std::string& pat
 
 Result<UniqueFd> create_in_root(int root_fd, const std::string& path, bool want_file, mode_t mode) {
   return create_in_root_depth(root_fd, path, want_file, mode, 0);
+}
+
+bool is_mount_point(const std::string& path) {
+  auto text = read_file("/proc/self/mountinfo", 16 << 20);
+  if (!text) return false;
+  for (const auto& line : split(*text, '\n')) {
+    auto fields = split(line, ' ');
+    if (fields.size() > 4 && fields[4] == path) return true;
+  }
+  return false;
 }
 
 }  // namespace hako::sys

@@ -55,4 +55,8 @@ Status move_mount_onto_fd(int mnt_fd, int target_fd);
 // umount2(target, flags); flags as MNT_DETACH.
 Status unmount(const std::string& target, int flags);
 
+// Whether path is a mount point in this mount namespace (field 5 of /proc/self/mountinfo;
+// the paths hako makes have no bytes mountinfo escapes).
+bool is_mount_point(const std::string& path);
+
 }  // namespace hako::sys

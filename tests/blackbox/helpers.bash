@@ -23,6 +23,8 @@
 
 BLACKBOX_DIR=$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")
 TESTS_DIR=$(dirname "$BLACKBOX_DIR")
+# shellcheck source=../lib/assert.bash
+source "$TESTS_DIR/lib/assert.bash"
 MAKE_BUNDLE="$TESTS_DIR/lib/make-bundle.sh"
 
 RUNTIME=${RUNTIME:-hako-runtime}
@@ -397,23 +399,9 @@ wait_status() {
 # ---------------------------------------------------------------------------------------------
 # Assertions
 
-# has_line TEXT: $output has TEXT as a whole line.
-has_line() {
-	if ! grep -qxF -- "$1" <<<"$output"; then
-		echo "expected the line '$1' in:" >&2
-		echo "$output" >&2
-		return 1
-	fi
-}
-
 # value_of KEY: the value of KEY=... in $output.
 value_of() {
 	sed -n "s/^$1=//p" <<<"$output" | head -n1
-}
-
-fail() {
-	echo "$@" >&2
-	return 1
 }
 
 # assert_same_cgroups PID1 PID2: both processes are in the same cgroup of every hierarchy (as

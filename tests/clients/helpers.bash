@@ -19,6 +19,8 @@
 
 CLIENTS_DIR=$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")
 TESTS_DIR=$(dirname "$CLIENTS_DIR")
+# shellcheck source=../lib/assert.bash
+source "$TESTS_DIR/lib/assert.bash"
 MAKE_ARCHIVE="$TESTS_DIR/lib/make_docker_archive.py"
 # shellcheck source=../lib/peers.bash
 source "$TESTS_DIR/lib/peers.bash"
@@ -393,11 +395,6 @@ wait_until() {
 	done
 }
 
-fail() {
-	echo "$@" >&2
-	return 1
-}
-
 # has_line TEXT: $output has TEXT as a whole line; from a tty, carriage returns and the "^@"
 # that the terminal echoes for a NUL byte ctr writes first are ignored.
 has_line() {
@@ -408,12 +405,3 @@ has_line() {
 	fi
 }
 
-# assert_equal WHAT EXPECTED ACTUAL
-assert_equal() {
-	if [ "$2" != "$3" ]; then
-		echo "$1 differs:" >&2
-		echo "  expected: $2" >&2
-		echo "  actual:   $3" >&2
-		return 1
-	fi
-}

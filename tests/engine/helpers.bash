@@ -15,6 +15,8 @@
 
 ENGINE_DIR=$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")
 TESTS_DIR=$(dirname "$ENGINE_DIR")
+# shellcheck source=../lib/assert.bash
+source "$TESTS_DIR/lib/assert.bash"
 # shellcheck source=tests/lib/peers.bash
 source "$TESTS_DIR/lib/peers.bash"
 
@@ -306,39 +308,6 @@ tmux_wait() {
 
 # ---------------------------------------------------------------------------------------------
 # Assertions
-
-fail() {
-	echo "$@" >&2
-	return 1
-}
-
-# assert_equal WHAT EXPECTED ACTUAL
-assert_equal() {
-	if [ "$2" != "$3" ]; then
-		echo "$1 differs:" >&2
-		echo "  expected: $2" >&2
-		echo "  actual:   $3" >&2
-		return 1
-	fi
-}
-
-# has_line TEXT: $output has TEXT as a whole line.
-has_line() {
-	if ! grep -qxF -- "$1" <<<"$output"; then
-		echo "expected the line '$1' in:" >&2
-		echo "$output" >&2
-		return 1
-	fi
-}
-
-# has_match REGEX: a line of $output matches REGEX.
-has_match() {
-	if ! grep -qE -- "$1" <<<"$output"; then
-		echo "expected a line matching /$1/ in:" >&2
-		echo "$output" >&2
-		return 1
-	fi
-}
 
 # one_line: $output is a single non-empty line.
 one_line() {

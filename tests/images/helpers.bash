@@ -15,6 +15,8 @@
 
 IMAGES_DIR=$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")
 TESTS_DIR=$(dirname "$IMAGES_DIR")
+# shellcheck source=../lib/assert.bash
+source "$TESTS_DIR/lib/assert.bash"
 MAKE_ARCHIVE="$TESTS_DIR/lib/make_docker_archive.py"
 ARCHIVE_INFO="$IMAGES_DIR/archive_info.py"
 # shellcheck source=tests/lib/peers.bash
@@ -313,31 +315,4 @@ sk_id_layers() {
 	echo "$(sk inspect --tls-verify=false --raw "$@" "docker://$ref" | jq -r .config.digest) $(
 		sk inspect --tls-verify=false --config "$@" "docker://$ref" | jq -c .rootfs.diff_ids
 	)"
-}
-
-# ---------------------------------------------------------------------------------------------
-# Assertions
-
-fail() {
-	echo "$@" >&2
-	return 1
-}
-
-# assert_equal WHAT EXPECTED ACTUAL
-assert_equal() {
-	if [ "$2" != "$3" ]; then
-		echo "$1 differs:" >&2
-		echo "  expected: $2" >&2
-		echo "  actual:   $3" >&2
-		return 1
-	fi
-}
-
-# has_line TEXT: $output has TEXT as a whole line.
-has_line() {
-	if ! grep -qxF -- "$1" <<<"$output"; then
-		echo "expected the line '$1' in:" >&2
-		echo "$output" >&2
-		return 1
-	fi
 }
