@@ -62,7 +62,8 @@ cgroup_dir() { # cgroup_dir CONTAINER HIERARCHY
 counter() { cat "$C1_DIR/root/containers/$(id_of "$1")/upper/n" 2>/dev/null || echo 0; }
 
 start_counter() {
-	h run -d --name "$1" busybox sh -c 'i=0; while :; do i=$((i+1)); echo $i >/n; sleep 0.1; done' >/dev/null
+	# Written aside and renamed: a reader of upper/n never sees it truncated and empty.
+	h run -d --name "$1" busybox sh -c 'i=0; while :; do i=$((i+1)); echo $i >/n.new; mv /n.new /n; sleep 0.1; done' >/dev/null
 	local t=0
 	while [ "$(counter "$1")" -lt 2 ] && [ $t -lt 50 ]; do sleep 0.1; t=$((t + 1)); done
 }
