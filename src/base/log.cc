@@ -1,5 +1,6 @@
 #include "base/log.h"
 
+#include <fcntl.h>
 #include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
@@ -35,8 +36,21 @@ static std::string rfc3339_now() {
   return buf;
 }
 
+Logger Logger::to_file_in(UniqueFd dir, std::string name, Format format) {
+  Logger l(UniqueFd(), format);
+  l.dir_ = std::move(dir);
+  l.name_ = std::move(name);
+  return l;
+}
+
 void Logger::log(LogLevel level, std::string_view message) {
   if (!enabled(level)) return;
+  if (dir_.valid()) {
+    fd_.reset(::openat(dir_.get(), name_.c_str(),
+                       O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600));
+    if (!fd_.valid()) return;  // dir_ stays: a later message tries again
+    dir_.reset();
+  }
   std::string line;
   if (format_ == Format::kJson) {
     line = R"({"level":")" + std::string(level_name(level)) + R"(","msg":")" +

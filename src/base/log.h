@@ -22,6 +22,9 @@ class Logger {
   // Logs to stderr.
   Logger() = default;
   Logger(UniqueFd fd, Format format) : fd_(std::move(fd)), format_(format) {}
+  // Logs to dir/name, created (0600, appended to) by the first message that passes the level:
+  // a process that never logs leaves no file behind. A failed open drops the messages.
+  static Logger to_file_in(UniqueFd dir, std::string name, Format format);
 
   void set_level(LogLevel level) { level_ = level; }
   bool enabled(LogLevel level) const { return level >= level_; }
@@ -35,10 +38,12 @@ class Logger {
   void error(std::string_view m) { log(LogLevel::kError, m); }
 
   bool is_json() const { return format_ == Format::kJson; }
-  bool to_stderr() const { return !fd_.valid(); }
+  bool to_stderr() const { return !fd_.valid() && !dir_.valid(); }
 
  private:
-  UniqueFd fd_;  // invalid: stderr
+  UniqueFd fd_;   // invalid: stderr, unless dir_ is set
+  UniqueFd dir_;  // to_file_in's directory until the file is opened
+  std::string name_;
   Format format_ = Format::kText;
   LogLevel level_ = LogLevel::kWarning;
 };

@@ -129,9 +129,7 @@ Result<Manager> Manager::create(const Layout& layout, const CgroupPath& path,
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(1);
     for (size_t i = 0; i < m.dirs_.size(); ++i) {
       if (made[i] == 0) continue;  // the leaf existed before us: not ours to remove
-      CgroupDir d = m.dirs_[i];
-      d.created_levels = made[i];
-      (void)remove_dir(d, deadline);
+      (void)remove_dir(m.dirs_[i], made[i], deadline);
     }
   });
 

@@ -43,8 +43,8 @@ namespace hako::cgroup {
 struct CgroupDir {
   std::string hierarchy;   // "cpu,cpuacct", "memory", "name=systemd"; "" for cgroup2 (runc's keys)
   std::string path;        // absolute host path of the container's cgroup in that hierarchy
-  int created_levels = 0;  // trailing components of `path` that belong to hako (destroy removes
-                           // them while empty); at least 2 for the default /hako/<id>
+  int created_levels = 0;  // trailing components of `path` that belong to hako, at least 2 for
+                           // the default /hako/<id> (recorded; destroy removes the leaf alone)
   bool operator==(const CgroupDir&) const = default;
 };
 
@@ -97,16 +97,17 @@ class Manager {
   Result<bool> is_frozen() const;
 
   // Kills every remaining process (cgroup.kill where cgroup2 has it, and SIGKILL through pidfds),
-  // removes the container's cgroup in every hierarchy (its sub-cgroups first), then each parent
-  // hako created while it is empty. Gives up with kUnavailable after `timeout`.
+  // removes the container's cgroup in every hierarchy (its sub-cgroups first); parents stay, as
+  // with runc. Gives up with kUnavailable after `timeout`.
   Status destroy(std::chrono::milliseconds timeout = std::chrono::seconds(5));
 
   const std::vector<CgroupDir>& paths() const { return dirs_; }
 
  private:
   Manager() = default;
-  // Removes dir.path (sub-cgroups first), then up to dir.created_levels - 1 empty parents.
-  static Status remove_dir(const CgroupDir& dir, std::chrono::steady_clock::time_point deadline);
+  // Removes dir.path (sub-cgroups first), then up to levels - 1 empty parents.
+  static Status remove_dir(const CgroupDir& dir, int levels,
+                           std::chrono::steady_clock::time_point deadline);
   // Writes every limit, each to the v1 hierarchy holding its controller or else to cgroup2.
   Status apply(const oci::Resources& resources, const std::vector<DeviceRule>& rules,
                const CreateOptions& options) const;

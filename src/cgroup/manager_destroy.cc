@@ -144,12 +144,12 @@ Status Manager::kill_all(Clock::time_point deadline) const {
   }
 }
 
-Status Manager::remove_dir(const CgroupDir& dir, Clock::time_point deadline) {
+Status Manager::remove_dir(const CgroupDir& dir, int levels, Clock::time_point deadline) {
   HAKO_TRY(remove_tree(dir.path, deadline, 0));
-  // Parents: only those hako made (or its default /hako), and only while empty. rmdir fails with
-  // EBUSY on a cgroup with children, which ends the climb where another container lives.
+  // Parents: only those named, and only while empty. rmdir fails with EBUSY on a cgroup with
+  // children, which ends the climb where another container lives.
   std::string p = dir.path;
-  for (int level = 1; level < dir.created_levels; ++level) {
+  for (int level = 1; level < levels; ++level) {
     auto slash = p.find_last_of('/');
     if (slash == std::string::npos || slash == 0) break;
     p.resize(slash);
@@ -168,7 +168,10 @@ Status Manager::destroy(std::chrono::milliseconds timeout) {
                "destroy cgroup " + (dirs_.empty() ? std::string() : dirs_[0].path));
   Status status;
   for (size_t i = 0; i < dirs_.size(); ++i) {
-    Status s = remove_dir(dirs_[i], deadline);
+    // The container's own cgroup only: parents stay, as runc and crun leave them and Docker keeps
+    // /docker. Removing an empty /hako after each container cost a mkdir and an rmdir in every
+    // v1 hierarchy per container, and raced with a container being created under it.
+    Status s = remove_dir(dirs_[i], 1, deadline);
     if (!s && status) status = std::move(s).error().context("destroy cgroup");
     fds_[i].reset();
   }

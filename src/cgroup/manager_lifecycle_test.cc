@@ -21,7 +21,7 @@ struct BareHost {
   }
 };
 
-TEST(ManagerLifecycle, CreatesParentsAndDestroyRemovesThem) {
+TEST(ManagerLifecycle, CreatesParentsAndDestroyLeavesThem) {
   BareHost host;
   auto m =
       Manager::create(host.layout, *parse_cgroup_path("/hako-dev/x/y", "c1"), oci::Resources{});
@@ -30,9 +30,10 @@ TEST(ManagerLifecycle, CreatesParentsAndDestroyRemovesThem) {
   EXPECT_TRUE(host.fs.exists("pids/hako-dev/x/y"));
   EXPECT_EQ(m->paths()[0], (CgroupDir{"memory", host.fs.path("memory/hako-dev/x/y"), 3}));
   ASSERT_TRUE(m->destroy());
-  EXPECT_FALSE(host.fs.exists("memory/hako-dev"));
-  EXPECT_FALSE(host.fs.exists("pids/hako-dev"));
-  EXPECT_TRUE(m->destroy());  // idempotent
+  EXPECT_FALSE(host.fs.exists("memory/hako-dev/x/y"));
+  EXPECT_FALSE(host.fs.exists("pids/hako-dev/x/y"));
+  EXPECT_TRUE(host.fs.exists("memory/hako-dev/x"));  // parents stay, as runc leaves them
+  EXPECT_TRUE(m->destroy());                         // idempotent
 }
 
 TEST(ManagerLifecycle, DestroyKeepsParentsThatWereThereOrAreInUse) {
@@ -51,7 +52,8 @@ TEST(ManagerLifecycle, DestroyKeepsParentsThatWereThereOrAreInUse) {
   EXPECT_FALSE(host.fs.exists("memory/machine/a"));
   EXPECT_TRUE(host.fs.exists("memory/hako/other"));
   EXPECT_FALSE(host.fs.exists("memory/hako/b"));
-  EXPECT_FALSE(host.fs.exists("pids/hako"));  // empty default parent: removed
+  EXPECT_FALSE(host.fs.exists("pids/hako/b"));
+  EXPECT_TRUE(host.fs.exists("pids/hako"));  // the default parent stays, as Docker's /docker
 }
 
 TEST(ManagerLifecycle, RelativePathIsUnderTheCallersCgroup) {

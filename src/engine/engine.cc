@@ -425,11 +425,9 @@ Result<UniqueFd> Engine::start(const ContainerRecord& c, std::optional<json::Val
   HAKO_TRY_ASSIGN(std::vector<shim::VolumeUse> volume_uses,
                   use_volumes(images_.metadata().database(), root_, c.id));
   for (const auto& use : volume_uses) sc.volume_dirs.push_back(use.dir());
-  HAKO_TRY(sys::write_file_replace(p.shim_json(), shim::shim_config_json(sc).dump(), 0600));
-
   shim::Msg type = first ? shim::Msg::kAttach : shim::Msg::kOk;
-  HAKO_TRY_ASSIGN(UniqueFd conn, spawn_shim(exe_.shim, p.run_dir, type,
-                                            first ? first->dump() : std::string("{}")));
+  HAKO_TRY_ASSIGN(UniqueFd conn, spawn_shim(exe_.shim, p.run_dir, shim::shim_config_json(sc).dump(),
+                                            type, first ? first->dump() : std::string("{}")));
   // The shim owns the mount from here: it unmounts it when the container ends for good.
   rootfs.release();
   std::string reply;
@@ -438,8 +436,7 @@ Result<UniqueFd> Engine::start(const ContainerRecord& c, std::optional<json::Val
     auto rec = shim::read_state(p.state_json());
     std::string why = rec && !rec->error.empty() ? rec->error : "the shim exited at once";
     if (rec && failure) failure->code = rec->exit_code ? rec->exit_code : 125;
-    return internal_error("start container " + c.name + ": " + why + " (see " + p.run_dir +
-                          "/shim.log)");
+    return internal_error("start container " + c.name + ": " + why + " (see " + p.shim_log() + ")");
   }
   if (*answer == shim::Msg::kError) {
     auto v = json::parse(reply, "shim error");
@@ -505,13 +502,9 @@ Status Engine::stop(const ContainerRecord& c, int timeout) {
   }
   if (timeout < 0) timeout = int_or(field(config, "StopTimeout"), 10);
   ::kill(pid, timeout == 0 ? SIGKILL : sig);
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout);
-  while (process_alive(pid, live.record.pid_start_time) &&
-         std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  if (process_alive(pid, live.record.pid_start_time)) ::kill(pid, SIGKILL);
-  while (process_alive(pid, live.record.pid_start_time))
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  int grace_ms = static_cast<int>(std::min<int64_t>(timeout, INT_MAX / 1000) * 1000);
+  if (!wait_process_gone(pid, live.record.pid_start_time, grace_ms)) ::kill(pid, SIGKILL);
+  while (!wait_process_gone(pid, live.record.pid_start_time, 1000)) continue;
   return cleanup_without_shim(c, timeout == 0 ? 137 : 128 + sig);
 }
 
@@ -567,8 +560,8 @@ Status Engine::remove(const ContainerRecord& c, bool force, bool volumes) {
     HAKO_TRY(stop(c, 0));
   }
   // A shim may still be finishing (writing its last state, unmounting): let it end first.
-  for (int i = 0; i < 200 && state_of(c.id).shim_alive; ++i)
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  if (LiveState now = state_of(c.id); now.shim_alive)
+    (void)wait_process_gone(now.record.shim_pid, now.record.shim_start_time, 2000);
   ContainerPaths p = paths(c.id);
   Logger quiet;
   (void)runtime::delete_container(runtime_root(state_), c.id, true, quiet);

@@ -1,11 +1,16 @@
 #include "engine/live_state.h"
 
+#include <poll.h>
 #include <signal.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <ctime>
 
+#include "base/unique_fd.h"
 #include "runtime/lifecycle.h"
 #include "runtime/state.h"
 #include "sys/file.h"
@@ -56,6 +61,20 @@ bool process_alive(pid_t pid, uint64_t start_time) {
   if (start_time == 0) return true;
   auto t = sys::process_start_time(pid);
   return t && *t == start_time;
+}
+
+bool wait_process_gone(pid_t pid, uint64_t start_time, int timeout_ms) {
+  if (pid <= 0) return true;
+  UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
+  if (!pidfd) return !process_alive(pid, start_time);
+  // The pidfd pins the process it was opened for: checked now, a reused pid cannot fool us.
+  if (!process_alive(pid, start_time)) return true;
+  pollfd p{pidfd.get(), POLLIN, 0};
+  int n;
+  do {
+    n = ::poll(&p, 1, timeout_ms);
+  } while (n < 0 && errno == EINTR);
+  return n > 0;
 }
 
 LiveState live_state(const std::string& run_dir, const std::string& runtime_root,

@@ -25,6 +25,10 @@ LiveState live_state(const std::string& run_dir, const std::string& runtime_root
 // Whether pid is alive, not a zombie, and started at start_time (0: not checked).
 bool process_alive(pid_t pid, uint64_t start_time);
 
+// Waits up to timeout_ms for that process to end (a zombie has ended); true once it has.
+// Sleeps in poll(2) on a pidfd, so the caller wakes the moment it exits.
+bool wait_process_gone(pid_t pid, uint64_t start_time, int timeout_ms);
+
 // go-units' HumanDuration, as Docker's ps prints it ("About a minute", "3 hours").
 std::string human_duration(int64_t ns);
 // "2026-12-01T10:00:00.123456789Z" → unix ns; 0 when unparsable.

@@ -28,9 +28,8 @@ struct ContainerPaths {
   std::string hostname() const { return dir + "/hostname"; }
   std::string resolv_conf() const { return dir + "/resolv.conf"; }
 
-  std::string shim_json() const { return run_dir + "/shim.json"; }    // what the shim runs
   std::string state_json() const { return run_dir + "/state.json"; }  // written by the shim
-  std::string shim_pid() const { return run_dir + "/shim.pid"; }
+  std::string shim_log() const { return run_dir + "/shim.log"; }      // only once it has logged
   // The control socket. Its path can exceed sun_path's 108 bytes under a long --state, so
   // clients and the shim reach it through an O_PATH fd of run_dir: /proc/self/fd/N/shim.sock.
   static constexpr const char* kSocketName = "shim.sock";

@@ -3,7 +3,9 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -17,7 +19,13 @@ extern char** environ;
 namespace hako::engine {
 
 Result<UniqueFd> spawn_shim(const std::string& shim_exe, const std::string& run_dir,
-                            shim::Msg first_type, const std::string& first_payload) {
+                            const std::string& config, shim::Msg first_type,
+                            const std::string& first_payload) {
+  UniqueFd config_fd(
+      static_cast<int>(::syscall(SYS_memfd_create, "hako-shim-config", MFD_CLOEXEC)));
+  if (!config_fd) return sys_error("memfd_create");
+  HAKO_TRY(sys::write_all(config_fd.get(), config, "shim config"));
+  if (::lseek(config_fd.get(), 0, SEEK_SET) != 0) return sys_error("lseek shim config");
   HAKO_TRY_ASSIGN(auto pair, sys::seqpacket_pair());
   HAKO_TRY(shim::send_msg(pair.first.get(), first_type, first_payload));
   posix_spawn_file_actions_t fa;
@@ -28,6 +36,7 @@ Result<UniqueFd> spawn_shim(const std::string& shim_exe, const std::string& run_
   posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
   posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
   posix_spawn_file_actions_adddup2(&fa, pair.second.get(), 3);
+  posix_spawn_file_actions_adddup2(&fa, config_fd.get(), 4);
   // A new session: the shim outlives this terminal and its signals.
   sigset_t none;
   sigemptyset(&none);
@@ -41,7 +50,9 @@ Result<UniqueFd> spawn_shim(const std::string& shim_exe, const std::string& run_
   std::string dir = run_dir;
   char fd_arg[] = "3";
   char flag[] = "--creator-fd";
-  char* argv[] = {exe.data(), dir.data(), flag, fd_arg, nullptr};
+  char config_arg[] = "4";
+  char config_flag[] = "--config-fd";
+  char* argv[] = {exe.data(), dir.data(), flag, fd_arg, config_flag, config_arg, nullptr};
   pid_t pid = 0;
   int rc = ::posix_spawn(&pid, exe.c_str(), &fa, &attr, argv, environ);
   posix_spawn_file_actions_destroy(&fa);

@@ -11,11 +11,14 @@
 
 namespace hako::engine {
 
-// Starts `shim_exe RUN_DIR --creator-fd 3` in a new session with /dev/null as stdio, our end
-// of a socketpair returned. first_type/first_payload are sent before the shim starts, so it
-// reads them before it starts the container.
+// Starts `shim_exe RUN_DIR --creator-fd 3 --config-fd 4` in a new session with /dev/null as
+// stdio, our end of a socketpair returned. config (shim_config_json) reaches the shim in a
+// memfd, not a file: nothing to create and delete on disk per container. first_type and
+// first_payload are sent before the shim starts, so it reads them before it starts the
+// container.
 Result<UniqueFd> spawn_shim(const std::string& shim_exe, const std::string& run_dir,
-                            shim::Msg first_type, const std::string& first_payload);
+                            const std::string& config, shim::Msg first_type,
+                            const std::string& first_payload);
 
 // The shim's socket in run_dir, reached through /proc/self/fd (run_dir may exceed sun_path).
 // kUnavailable when no shim listens.

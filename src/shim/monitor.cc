@@ -240,7 +240,6 @@ Status Loop::init(UniqueFd creator) {
   }
   state_.shim_pid = ::getpid();
   state_.shim_start_time = sys::process_start_time(state_.shim_pid).value_or(0);
-  HAKO_TRY(sys::write_file_replace(c_.run_dir + "/shim.pid", std::to_string(state_.shim_pid)));
 
   if (creator) {
     // The creator's first request arrives before we start, so an attached `run` misses none
@@ -526,7 +525,7 @@ void Loop::handle_request(Client& cl, Msg type, const std::string& payload) {
       return;
     case Msg::kSetPolicy: {
       // `hako update --restart`: Docker applies a new policy to the running container at
-      // once. It goes to shim.json too, so the file keeps describing what this shim does.
+      // once (the engine stores it in the database after we accept it).
       RestartPolicy rp;
       if (req.contains("name") && req["name"].is_string()) rp.name = req["name"].get<std::string>();
       if (req.contains("max_retries") && req["max_retries"].is_number_integer())
@@ -535,9 +534,6 @@ void Loop::handle_request(Client& cl, Msg type, const std::string& payload) {
           rp.name != "on-failure")
         return reply_error("invalid restart policy " + rp.name);
       c_.restart = rp;
-      Status saved =
-          sys::write_file_replace(c_.run_dir + "/shim.json", shim_config_json(c_).dump(), 0600);
-      if (!saved) log_.warn("save shim.json: " + saved.error().message());
       send_or_drop(cl, Msg::kOk, "{}");
       cl.role = Client::Role::kDone;
       return;

@@ -3,7 +3,7 @@
 namespace hako::shim {
 
 Result<ShimConfig> parse_shim_config(std::string_view text) {
-  HAKO_TRY_ASSIGN(json::Value v, json::parse(text, "shim.json"));
+  HAKO_TRY_ASSIGN(json::Value v, json::parse(text, "shim config"));
   HAKO_TRY(json::require_object(v, ""));
   ShimConfig c;
   auto field = [&](const char* key, auto& out) -> Status {
@@ -28,7 +28,7 @@ Result<ShimConfig> parse_shim_config(std::string_view text) {
   HAKO_TRY(field("volume_dirs", c.volume_dirs));
   if (v.contains("volume_mounts")) {
     const auto& vm = v["volume_mounts"];
-    if (!vm.is_array()) return invalid_argument("shim.json: volume_mounts: not an array");
+    if (!vm.is_array()) return invalid_argument("shim config: volume_mounts: not an array");
     for (const auto& m : vm) {
       HAKO_TRY(json::require_object(m, "volume_mounts"));
       VolumeMount out;
@@ -61,7 +61,7 @@ Result<ShimConfig> parse_shim_config(std::string_view text) {
       HAKO_TRY(json::read_value(h["retries"], "health.retries", c.health.retries));
   }
   if (c.id.empty() || c.bundle.empty() || c.run_dir.empty() || c.runtime_root.empty())
-    return invalid_argument("shim.json: id, bundle, run_dir and runtime_root are required");
+    return invalid_argument("shim config: id, bundle, run_dir and runtime_root are required");
   return c;
 }
 
@@ -91,7 +91,7 @@ json::Value shim_config_json(const ShimConfig& c) {
         {"start_period", c.health.start_period_ns},
         {"retries", c.health.retries}}},
   };
-  // Only when there are any: most containers have none, and shim.json is on the start path.
+  // Only when there are any: most containers have none, and the config is on the start path.
   for (const auto& m : c.volume_mounts)
     v["volume_mounts"].push_back({{"name", m.name}, {"destination", m.destination}, {"rw", m.rw}});
   return v;

@@ -1,5 +1,5 @@
-// ShimConfig: what one hako-shim runs, read from <run_dir>/shim.json, which the CLI writes
-// before it starts the shim. It carries only what the monitor needs; the container itself is
+// ShimConfig: what one hako-shim runs, as JSON in a memfd the CLI writes and hands the shim
+// (--config-fd). It carries only what the monitor needs; the container itself is
 // described by the OCI bundle (config.json) the runtime reads. Value type.
 #pragma once
 

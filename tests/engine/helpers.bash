@@ -71,9 +71,10 @@ known_ids() {
 	} | sort -u
 }
 
-# shim_pids: the pids in the shims' pid files.
+# shim_pids: the shims' pids, from the state files they write.
 shim_pids() {
-	cat "$STATE"/containers/*/shim.pid 2>/dev/null | tr -s ' \n' '\n' | grep -E '^[0-9]+$' || true
+	cat "$STATE"/containers/*/state.json 2>/dev/null | jq -r '.shim_pid // empty' 2>/dev/null |
+		grep -E '^[1-9][0-9]*$' || true
 }
 
 # pids_naming DIR: live processes (not this shell) whose command line names DIR/ (one grep

@@ -4,9 +4,9 @@
 
 load helpers
 
-# shim_pid_of ID: the pid in the shim's pid file.
+# shim_pid_of ID: the shim's pid, from the state file it writes.
 shim_pid_of() {
-	tr -d ' \n' <"$STATE/containers/$1/shim.pid"
+	jq -r .shim_pid "$STATE/containers/$1/state.json"
 }
 
 # ppid_of PID: the parent in /proc/PID/status.

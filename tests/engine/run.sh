@@ -86,6 +86,8 @@ cleanup() {
 			done
 		done
 	done
+	# hako leaves its /hako parents in place (as Docker its /docker); the suite's go if empty.
+	rmdir /sys/fs/cgroup/*/hako /sys/fs/cgroup/hako 2>/dev/null || true
 	# The namespace is gone, so nothing can be mounted under RUN_DIR; check before deleting.
 	if grep -qF "$RUN_DIR" /proc/self/mountinfo; then
 		echo "run.sh: mounts remain under $RUN_DIR; not removing it" >&2

@@ -10,6 +10,10 @@
 # One instance of each kind per shell: the functions keep their state in exported variables, so
 # bats' setup_file can start one and teardown_file stop it.
 #
+# PEERS_RUN_DIR, when set, holds what the peers keep in /run on a standard host (dockerd's exec
+# root, podman's runroot and tmp_dir) instead of DIR: a benchmark points it at a tmpfs so that
+# every tool's runtime state is on the same file system as hako's --state.
+#
 #   dockerd_start DIR   Debian's /usr/sbin/dockerd on unix://DIR/docker.sock (data under DIR/data,
 #                       exec root DIR/exec (or a short dir under /tmp when DIR is too long for the
 #                       sockets containerd puts there), overlay2, cgroupfs, no bridge, no
@@ -235,7 +239,12 @@ dockerd_start() {
 	}
 	mkdir -p "$dir"
 	dir=$(readlink -f "$dir")
-	exec_root=$(peers_short_dir "$dir" exec)
+	if [ -n "${PEERS_RUN_DIR:-}" ]; then
+		exec_root=$PEERS_RUN_DIR/docker-exec
+		mkdir -p "$exec_root"
+	else
+		exec_root=$(peers_short_dir "$dir" exec)
+	fi
 	sock=$dir/docker.sock
 	if [ ${#sock} -ge 100 ]; then
 		sock=$exec_root/docker.sock
@@ -338,11 +347,13 @@ podman_env() {
 	mkdir -p "$dir/root" "$dir/tmp" "$dir/networks"
 	# podman refuses a runroot of 50 characters or more ("the specified runroot is longer than
 	# 50 characters"): a short one under /tmp then, removed by podman_clean.
-	local runroot=$dir/runroot
-	if [ ${#runroot} -ge 50 ]; then
+	local runroot=$dir/runroot tmp_dir=$dir/tmp
+	if [ -n "${PEERS_RUN_DIR:-}" ]; then
+		runroot=$PEERS_RUN_DIR/podman-runroot tmp_dir=$PEERS_RUN_DIR/podman-tmp
+	elif [ ${#runroot} -ge 50 ]; then
 		runroot=$(mktemp -d /tmp/hako-podman.XXXXXX)
 	fi
-	mkdir -p "$runroot"
+	mkdir -p "$runroot" "$tmp_dir"
 	cat >"$dir/containers.conf" <<-EOF
 		[containers]
 		default_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]
@@ -351,7 +362,7 @@ podman_env() {
 		cgroup_manager = "cgroupfs"
 		events_logger = "file"
 		events_logfile_path = "$dir/events.log"
-		tmp_dir = "$dir/tmp"
+		tmp_dir = "$tmp_dir"
 		static_dir = "$dir/root/libpod"
 		volume_path = "$dir/root/volumes"
 
@@ -367,7 +378,8 @@ podman_env() {
 	# No registry is searched for short names: only local images and explicit 127.0.0.1 ones.
 	printf 'unqualified-search-registries = []\nshort-name-mode = "disabled"\n' >"$dir/registries.conf"
 	peers_blob_cache_note "$dir"
-	export PODMAN_DIR=$dir PODMAN_RUNROOT=$runroot CONTAINERS_CONF=$dir/containers.conf \
+	export PODMAN_DIR=$dir PODMAN_RUNROOT=$runroot PODMAN_TMP_DIR=$tmp_dir \
+		CONTAINERS_CONF=$dir/containers.conf \
 		CONTAINERS_STORAGE_CONF=$dir/storage.conf CONTAINERS_REGISTRIES_CONF=$dir/registries.conf
 }
 
@@ -378,7 +390,7 @@ podman_cli() {
 podman_clean() {
 	local dir=${PODMAN_DIR:-} pid rc=0
 	[ -n "$dir" ] || return 0
-	for pid in $(peers_pids_under "$dir"); do
+	for pid in $(peers_pids_under "$dir" "${PODMAN_RUNROOT:-$dir}"); do
 		peers_log "podman_clean: leftover process $pid: $(tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline")"
 		peers_end_pid "$pid" 5 || rc=1
 	done
@@ -386,8 +398,11 @@ podman_clean() {
 	if [ "${PODMAN_RUNROOT:-}" != "$dir/runroot" ]; then
 		peers_remove_dir "$PODMAN_RUNROOT" || rc=1
 	fi
+	if [ -n "${PODMAN_TMP_DIR:-}" ] && [ "$PODMAN_TMP_DIR" != "$dir/tmp" ]; then
+		peers_remove_dir "$PODMAN_TMP_DIR" || rc=1
+	fi
 	peers_remove_dir "$dir" || rc=1
-	unset PODMAN_DIR PODMAN_RUNROOT CONTAINERS_CONF CONTAINERS_STORAGE_CONF CONTAINERS_REGISTRIES_CONF
+	unset PODMAN_DIR PODMAN_RUNROOT PODMAN_TMP_DIR CONTAINERS_CONF CONTAINERS_STORAGE_CONF CONTAINERS_REGISTRIES_CONF
 	return $rc
 }
 
