@@ -13,7 +13,8 @@ namespace {
 
 Result<std::pair<uid_t, gid_t>> shifted_ids(const EntryMeta& meta, const ExtractOptions& options) {
   if (const auto& r = options.remap) {
-    if (!options.preserve_owners) return std::pair<uid_t, gid_t>(r->uid_host, r->gid_host);
+    if (!options.preserve_owners)
+      return std::pair<uid_t, gid_t>(r->uid_to_host(0), r->gid_to_host(0));
     return std::pair<uid_t, gid_t>(r->uid_to_host(meta.uid), r->gid_to_host(meta.gid));
   }
   constexpr uint64_t kMax = std::numeric_limits<uint32_t>::max() - 1;  // -1 means "unchanged"

@@ -166,7 +166,7 @@ std::string owner_of(const std::string& path) {
 
 TEST_F(IdRemapTest, ExtractIntoAndWriteOutOfARemappedContainer) {
   if (::geteuid() != 0) GTEST_SKIP() << "chown needs root";
-  const IdRemap r{100000, 65536, 200000, 65536};
+  const IdRemap r = IdRemap::single(100000, 65536, 200000, 65536);
   std::string layer = TarBuilder().file("a", "x", {.uid = 5, .gid = 6}).finish();
   {
     ASSERT_TRUE(sys::make_dirs(base_ + "/kept"));

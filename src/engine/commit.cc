@@ -79,18 +79,7 @@ struct Layer {
   uint64_t size = 0;
 };
 
-Result<Layer> store_layer(Engine& eng, const ContainerRecord& c, bool pause) {
-  LiveState s = eng.state_of(c.id);
-  std::string rt = runtime_root(eng.state());
-  bool freeze = pause && s.status == "running";
-  if (freeze) {
-    HAKO_TRY_CTX(runtime::pause_container(rt, c.id), "pause container " + c.id);
-    record_container_event(eng.root(), c, "pause");  // as dockerd's commit
-  }
-  ScopeExit thaw([&] {
-    if (freeze && runtime::resume_container(rt, c.id))
-      record_container_event(eng.root(), c, "unpause");
-  });
+Result<Layer> store_layer(Engine& eng, const ContainerRecord& c) {
   HAKO_TRY_ASSIGN(content::Writer w, eng.images().blobs().begin_ingest_unknown(uint64_t{1} << 40));
   BlobWriter out(w);
   // Not the empty mount points the runtime made (/etc/hosts, ...): Docker keeps those in its
@@ -101,11 +90,6 @@ Result<Layer> store_layer(Engine& eng, const ContainerRecord& c, bool pause) {
   auto remap = remap_of_definition(c.definition);
   HAKO_TRY(archive::write_tar(eng.paths(c.id).upper(), out, skip, remap ? &*remap : nullptr));
   HAKO_TRY_CTX(w.commit(), "store the layer");
-  if (freeze) {
-    thaw.dismiss();
-    HAKO_TRY_CTX(runtime::resume_container(rt, c.id), "unpause container " + c.id);
-    record_container_event(eng.root(), c, "unpause");
-  }
   return Layer{w.expected(), w.written()};
 }
 
@@ -136,7 +120,19 @@ Result<image::ImageRecord> commit_container(Engine& eng, const ContainerRecord& 
   HAKO_TRY_ASSIGN(oci::Manifest manifest, oci::parse_manifest(manifest_bytes));
 
   HAKO_TRY_ASSIGN(image::PendingMark mark, store.mark_pending());
-  HAKO_TRY_ASSIGN(Layer layer, store_layer(eng, c, o.pause));
+  // dockerd freezes a running container for the whole commit and thaws it in a deferred call,
+  // after the commit event: its events read pause, (tag,) commit, unpause.
+  std::string rt = runtime_root(eng.state());
+  bool freeze = o.pause && eng.state_of(c.id).status == "running";
+  if (freeze) {
+    HAKO_TRY_CTX(runtime::pause_container(rt, c.id), "pause container " + c.id);
+    record_container_event(eng.root(), c, "pause");
+  }
+  ScopeExit thaw([&] {
+    if (freeze && runtime::resume_container(rt, c.id))
+      record_container_event(eng.root(), c, "unpause");
+  });
+  HAKO_TRY_ASSIGN(Layer layer, store_layer(eng, c));
 
   oci::ImageConfig config = loaded.config;
   config.created = image::now_rfc3339_nano();
@@ -172,6 +168,11 @@ Result<image::ImageRecord> commit_container(Engine& eng, const ContainerRecord& 
   record_container_event(
       eng.root(), c, "commit",
       {{"comment", o.message}, {"imageID", rec.id.to_string()}, {"imageRef", familiar}});
+  if (freeze) {
+    thaw.dismiss();
+    HAKO_TRY_CTX(runtime::resume_container(rt, c.id), "unpause container " + c.id);
+    record_container_event(eng.root(), c, "unpause");
+  }
   return rec;
 }
 

@@ -198,6 +198,9 @@ Status close_store_to_others(const std::string& root) {
 
 Status give_to_remapped_root(const ContainerPaths& p, const archive::IdRemap& r,
                              std::initializer_list<std::string> paths) {
+  // The container's root on the host.
+  uid_t uid = r.uid_to_host(0);
+  gid_t gid = r.gid_to_host(0);
   std::string containers = p.dir.substr(0, p.dir.rfind('/'));
   std::string root = containers.substr(0, containers.rfind('/'));
   HAKO_TRY(close_store_to_others(root));
@@ -213,16 +216,16 @@ Status give_to_remapped_root(const ContainerPaths& p, const archive::IdRemap& r,
     d = d.substr(0, std::max<size_t>(d.rfind('/'), 1));
     struct stat sb;
     if (::stat(d.c_str(), &sb) != 0) return sys_error("stat " + d);
-    bool reach = (sb.st_mode & S_IXOTH) || (sb.st_gid == r.gid_host && (sb.st_mode & S_IXGRP)) ||
-                 (sb.st_uid == r.uid_host && (sb.st_mode & S_IXUSR));
+    bool reach = (sb.st_mode & S_IXOTH) || (sb.st_gid == gid && (sb.st_mode & S_IXGRP)) ||
+                 (sb.st_uid == uid && (sb.st_mode & S_IXUSR));
     if (!reach)
-      return failed_precondition("the remapped root (uid " + std::to_string(r.uid_host) +
+      return failed_precondition("the remapped root (uid " + std::to_string(uid) +
                                  ") cannot reach --root " + root + " through " + d +
                                  ": allow it with chmod o+x " + d);
   }
-  if (::chown(p.dir.c_str(), 0, r.gid_host) != 0) return sys_error("chown " + p.dir);
+  if (::chown(p.dir.c_str(), 0, gid) != 0) return sys_error("chown " + p.dir);
   for (const auto& path : paths)
-    if (sys::exists(path) && ::lchown(path.c_str(), r.uid_host, r.gid_host) != 0)
+    if (sys::exists(path) && ::lchown(path.c_str(), uid, gid) != 0)
       return sys_error("chown " + path + " to the container's remapped root");
   return ok();
 }
@@ -231,7 +234,7 @@ Status give_unowned_to(const std::string& dir, const archive::IdRemap& r) {
   struct stat sb;
   if (::lstat(dir.c_str(), &sb) != 0) return sys_error("stat " + dir);
   if (sb.st_uid != 0 || sb.st_gid != 0) return ok();
-  if (::lchown(dir.c_str(), r.uid_host, r.gid_host) != 0)
+  if (::lchown(dir.c_str(), r.uid_to_host(0), r.gid_to_host(0)) != 0)
     return sys_error("chown " + dir + " to the container's remapped root");
   return ok();
 }

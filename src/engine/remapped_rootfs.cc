@@ -6,6 +6,7 @@
 #include <cstdlib>
 
 #include "base/scope_exit.h"
+#include "oci/spec.h"
 #include "runtime/idmap_mount.h"
 #include "sys/file.h"
 #include "sys/mount.h"
@@ -17,9 +18,13 @@ Result<snapshot::MountGuard> mount_remapped_overlay(
     const std::string& work, const std::string& target, const std::string& scratch_parent,
     bool throwaway_upper) {
   const std::string what = "mount the remapped rootfs on " + target;
+  auto mappings = [](const std::vector<archive::IdRange>& m) {
+    std::vector<oci::IdMapping> out;
+    for (const auto& r : m) out.push_back({r.container, r.host, r.size});
+    return out;
+  };
   HAKO_TRY_ASSIGN(UniqueFd userns,
-                  runtime::user_namespace_with_maps({{0, remap.uid_host, remap.uid_size}},
-                                                    {{0, remap.gid_host, remap.gid_size}}));
+                  runtime::user_namespace_with_maps(mappings(remap.uids), mappings(remap.gids)));
   std::string scratch = scratch_parent + "/idmap.XXXXXX";
   if (::mkdtemp(scratch.data()) == nullptr)
     return sys_error(what + ": mkdtemp in " + scratch_parent);

@@ -174,10 +174,14 @@ Result<json> build_spec(const SpecInputs& in) {
   if (in.remap) ns.push_back({{"type", "user"}});
   json linux_obj = {{"namespaces", ns}};
   if (in.remap) {
-    linux_obj["uidMappings"] = {
-        {{"containerID", 0}, {"hostID", in.remap->uid_host}, {"size", in.remap->uid_size}}};
-    linux_obj["gidMappings"] = {
-        {{"containerID", 0}, {"hostID", in.remap->gid_host}, {"size", in.remap->gid_size}}};
+    auto mappings = [](const std::vector<archive::IdRange>& m) {
+      json a = json::array();
+      for (const auto& r : m)
+        a.push_back({{"containerID", r.container}, {"hostID", r.host}, {"size", r.size}});
+      return a;
+    };
+    linux_obj["uidMappings"] = mappings(in.remap->uids);
+    linux_obj["gidMappings"] = mappings(in.remap->gids);
   }
   linux_obj["cgroupsPath"] =
       (cgroup_parent.empty() ? std::string("/hako") : cgroup_parent) + "/" + in.id;
@@ -191,7 +195,7 @@ Result<json> build_spec(const SpecInputs& in) {
   // The kernel takes only gids mapped in the network namespace's user namespace: Docker's
   // default range shrinks to a remapped container's gids.
   if (in.remap && sysctl.value("net.ipv4.ping_group_range", "") == "0 2147483647")
-    sysctl["net.ipv4.ping_group_range"] = "0 " + std::to_string(in.remap->gid_size - 1);
+    sysctl["net.ipv4.ping_group_range"] = "0 " + std::to_string(in.remap->gid_count() - 1);
   if (!sysctl.empty()) linux_obj["sysctl"] = sysctl;
   HAKO_TRY_ASSIGN(json seccomp, seccomp_spec(sec, privileged, caps));
   if (!seccomp.is_null()) linux_obj["seccomp"] = seccomp;

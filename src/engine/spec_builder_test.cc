@@ -43,6 +43,7 @@ class SpecBuilderTest : public ::testing::Test {
     in.rootfs = rootfs_;
     in.container_dir = dir_ + "/ctr";
     in.init_path = "/usr/libexec/hako-init";
+    in.remap = remap_;
     in.volume_source = [this](const std::string& name, const std::string& target) {
       volumes_.emplace_back(name, target);
       return Result<std::string>(dir_ + "/volumes/" + name);
@@ -68,6 +69,7 @@ class SpecBuilderTest : public ::testing::Test {
 
   std::string dir_, rootfs_;
   std::vector<std::pair<std::string, std::string>> volumes_;
+  std::optional<archive::IdRemap> remap_;
 };
 
 TEST(MergeConfig, DockersRules) {
@@ -315,6 +317,23 @@ TEST_F(SpecBuilderTest, ResourcesAndHostNetwork) {
             json({{"type", "RLIMIT_NOFILE"}, {"hard", 2048}, {"soft", 1024}}));
   for (const auto& n : (*spec)["linux"]["namespaces"]) EXPECT_NE(n["type"], "network");
   EXPECT_FALSE((*spec)["linux"].contains("sysctl"));
+}
+
+TEST_F(SpecBuilderTest, RemappedUserNamespaceHasEveryRange) {
+  archive::IdRemap r;
+  r.uids = {{0, 100000, 1000}, {1000, 300000, 500}};
+  r.gids = {{0, 200000, 65536}};
+  remap_ = r;
+  auto spec = build({{"Cmd", {"sh"}}});
+  ASSERT_TRUE(spec) << spec.error().message();
+  const json& lx = (*spec)["linux"];
+  EXPECT_EQ(lx["uidMappings"], json::parse(R"([{"containerID":0,"hostID":100000,"size":1000},
+                            {"containerID":1000,"hostID":300000,"size":500}])"));
+  EXPECT_EQ(lx["gidMappings"], json::parse(R"([{"containerID":0,"hostID":200000,"size":65536}])"));
+  bool user_ns = false;
+  for (const auto& n : lx["namespaces"]) user_ns = user_ns || n["type"] == "user";
+  EXPECT_TRUE(user_ns);
+  EXPECT_EQ(lx["sysctl"]["net.ipv4.ping_group_range"], "0 65535");
 }
 
 TEST(SeccompJson, EmbeddedProfileIsTheShippedOne) {

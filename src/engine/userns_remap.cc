@@ -3,6 +3,7 @@
 #include <grp.h>
 #include <pwd.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdlib>
 
@@ -56,6 +57,24 @@ Result<std::string> read_or_empty(const char* path) {
   return sys::read_file(path, 16 << 20);
 }
 
+nlohmann::json ranges_to_json(const std::vector<archive::IdRange>& m) {
+  nlohmann::json a = nlohmann::json::array();
+  for (const auto& r : m)
+    a.push_back({{"ContainerID", r.container}, {"HostID", r.host}, {"Size", r.size}});
+  return a;
+}
+
+std::vector<archive::IdRange> ranges_of_json(const nlohmann::json& v) {
+  std::vector<archive::IdRange> m;
+  if (!v.is_array()) return m;
+  for (const auto& e : v) {
+    if (!e.is_object()) continue;
+    archive::IdRange r{e.value("ContainerID", 0u), e.value("HostID", 0u), e.value("Size", 0u)};
+    if (r.size != 0) m.push_back(r);
+  }
+  return m;
+}
+
 }  // namespace
 
 Result<std::string> parse_userns_remap(std::string_view hako_json, std::string_view what) {
@@ -78,9 +97,9 @@ Result<std::string> configured_userns_remap() {
   return parse_userns_remap(text, path);
 }
 
-std::optional<std::pair<uint32_t, uint32_t>> find_subid_range(
+std::vector<std::pair<uint32_t, uint32_t>> find_subid_ranges(
     std::string_view text, const std::vector<std::string>& names) {
-  std::optional<std::pair<uint32_t, uint32_t>> best;
+  std::vector<std::pair<uint32_t, uint32_t>> found;
   while (!text.empty()) {
     size_t nl = text.find('\n');
     std::string_view line = text.substr(0, nl);
@@ -97,9 +116,31 @@ std::optional<std::pair<uint32_t, uint32_t>> find_subid_range(
       continue;
     bool ours = false;
     for (const auto& n : names) ours = ours || n == name;
-    if (ours && (!best || *start < best->first)) best = std::pair(*start, *size);
+    if (ours) found.emplace_back(*start, *size);
   }
-  return best;
+  std::sort(found.begin(), found.end());
+  // The kernel refuses a uid_map whose host ranges overlap (the same range listed under the
+  // user's name and number, say): a range overlapping a lower one is left out.
+  std::vector<std::pair<uint32_t, uint32_t>> ranges;
+  for (const auto& r : found) {
+    if (!ranges.empty() && r.first < uint64_t{ranges.back().first} + ranges.back().second) continue;
+    ranges.push_back(r);
+    if (ranges.size() == kMaxRemapRanges) break;
+  }
+  return ranges;
+}
+
+std::vector<archive::IdRange> chain_ranges(
+    const std::vector<std::pair<uint32_t, uint32_t>>& ranges) {
+  std::vector<archive::IdRange> out;
+  uint32_t next = 0;  // the next container id
+  for (const auto& [start, size] : ranges) {
+    uint32_t take = std::min(size, kMaxRemapIds - next);
+    if (take == 0) break;
+    out.push_back({next, start, take});
+    next += take;
+  }
+  return out;
 }
 
 Result<archive::IdRemap> remap_from(const std::string& setting, std::string_view subuid,
@@ -113,15 +154,11 @@ Result<archive::IdRemap> remap_from(const std::string& setting, std::string_view
   if (user.empty() || group.empty())
     return invalid_argument("userns-remap: \"" + setting +
                             "\" is not \"default\" or \"user[:group]\"");
-  auto uids = find_subid_range(subuid, user_names(user));
-  if (!uids) return no_range(user, kSubuid);
-  auto gids = find_subid_range(subgid, group_names(group));
-  if (!gids) return no_range(group, kSubgid);
   archive::IdRemap r;
-  r.uid_host = uids->first;
-  r.uid_size = std::min(uids->second, kMaxRemapIds);
-  r.gid_host = gids->first;
-  r.gid_size = std::min(gids->second, kMaxRemapIds);
+  r.uids = chain_ranges(find_subid_ranges(subuid, user_names(user)));
+  if (r.uids.empty()) return no_range(user, kSubuid);
+  r.gids = chain_ranges(find_subid_ranges(subgid, group_names(group)));
+  if (r.gids.empty()) return no_range(group, kSubgid);
   return r;
 }
 
@@ -156,10 +193,7 @@ Result<std::optional<archive::IdRemap>> container_remap(const nlohmann::json& hc
 }
 
 nlohmann::json remap_to_json(const archive::IdRemap& r) {
-  return {{"UidHost", r.uid_host},
-          {"UidSize", r.uid_size},
-          {"GidHost", r.gid_host},
-          {"GidSize", r.gid_size}};
+  return {{"UidMaps", ranges_to_json(r.uids)}, {"GidMaps", ranges_to_json(r.gids)}};
 }
 
 std::optional<archive::IdRemap> remap_of_definition(const nlohmann::json& definition) {
@@ -167,10 +201,15 @@ std::optional<archive::IdRemap> remap_of_definition(const nlohmann::json& defini
   auto it = definition.find("IdRemap");
   if (it == definition.end() || !it->is_object()) return std::nullopt;
   archive::IdRemap r;
-  r.uid_host = it->value("UidHost", 0u);
-  r.uid_size = it->value("UidSize", 0u);
-  r.gid_host = it->value("GidHost", 0u);
-  r.gid_size = it->value("GidSize", 0u);
+  if (it->contains("UidMaps")) {
+    r.uids = ranges_of_json((*it)["UidMaps"]);
+    r.gids = ranges_of_json(it->value("GidMaps", nlohmann::json()));
+  } else {  // a container created when hako mapped one range
+    uint32_t uid_size = it->value("UidSize", 0u), gid_size = it->value("GidSize", 0u);
+    if (uid_size != 0 && gid_size != 0)
+      r = archive::IdRemap::single(it->value("UidHost", 0u), uid_size, it->value("GidHost", 0u),
+                                   gid_size);
+  }
   if (!r.active()) return std::nullopt;
   return r;
 }

@@ -13,28 +13,66 @@ TEST(UsernsRemap, SettingFromHakoJson) {
   EXPECT_NE(bad.error().message().find("userns-remap"), std::string::npos);
 }
 
-TEST(UsernsRemap, LowestRangeOfTheNamedEntry) {
+TEST(UsernsRemap, RangesOfTheNamedEntryLowestFirst) {
   const char* text = "other:100000:65536\nbob:300000:1000\nbadline\nbob:200000:70000\n";
-  auto r = find_subid_range(text, {"bob"});
-  ASSERT_TRUE(r);
-  EXPECT_EQ(r->first, 200000u);
-  EXPECT_EQ(r->second, 70000u);
-  EXPECT_FALSE(find_subid_range(text, {"alice"}));
-  EXPECT_TRUE(find_subid_range("1234:5:6\n", {"bob", "1234"}));
+  auto r = find_subid_ranges(text, {"bob"});
+  ASSERT_EQ(r.size(), 2u);
+  EXPECT_EQ(r[0], std::pair(200000u, 70000u));
+  EXPECT_EQ(r[1], std::pair(300000u, 1000u));
+  EXPECT_TRUE(find_subid_ranges(text, {"alice"}).empty());
+  EXPECT_EQ(find_subid_ranges("1234:5:6\nbob:20:1\n", {"bob", "1234"}).size(), 2u);
   // From 0 (the host's root) or past 2^32: never used.
-  EXPECT_FALSE(find_subid_range("bob:0:65536\n", {"bob"}));
-  EXPECT_FALSE(find_subid_range("bob:4294967000:65536\n", {"bob"}));
+  EXPECT_TRUE(find_subid_ranges("bob:0:65536\n", {"bob"}).empty());
+  EXPECT_TRUE(find_subid_ranges("bob:4294967000:65536\n", {"bob"}).empty());
+  EXPECT_EQ(find_subid_ranges("bob:0:10\nbob:100:10\n", {"bob"}).size(), 1u);
+  // A range overlapping a lower one (listed by name and by number) would make uid_map fail.
+  auto dup = find_subid_ranges("bob:100:10\n1234:105:10\n1234:110:5\n", {"bob", "1234"});
+  ASSERT_EQ(dup.size(), 2u);
+  EXPECT_EQ(dup[1], std::pair(110u, 5u));
+  // At most kMaxRemapRanges.
+  std::string many;
+  for (int i = 1; i <= 8; ++i) many += "bob:" + std::to_string(i * 1000) + ":10\n";
+  EXPECT_EQ(find_subid_ranges(many, {"bob"}).size(), kMaxRemapRanges);
+}
+
+TEST(UsernsRemap, RangesChainFromContainerIdZero) {
+  auto m = chain_ranges({{300000, 1000}, {200000, 500}, {400000, 70000}});
+  ASSERT_EQ(m.size(), 3u);
+  EXPECT_EQ(m[0].container, 0u);
+  EXPECT_EQ(m[0].host, 300000u);
+  EXPECT_EQ(m[1].container, 1000u);
+  EXPECT_EQ(m[1].host, 200000u);
+  EXPECT_EQ(m[2].container, 1500u);
+  EXPECT_EQ(m[2].size, kMaxRemapIds - 1500);  // 65536 ids in all
+  EXPECT_EQ(chain_ranges({{100000, 65536}, {300000, 65536}}).size(), 1u);
 }
 
 TEST(UsernsRemap, MapsCappedAndGroupSeparate) {
   auto r = remap_from("bob:staff", "bob:200000:70000\n", "staff:400000:65536\n");
   ASSERT_TRUE(r) << r.error().message();
-  EXPECT_EQ(r->uid_host, 200000u);
-  EXPECT_EQ(r->uid_size, 65536u);  // capped
-  EXPECT_EQ(r->gid_host, 400000u);
+  ASSERT_EQ(r->uids.size(), 1u);
+  EXPECT_EQ(r->uid_to_host(0), 200000u);
+  EXPECT_EQ(r->uid_count(), 65536u);  // capped
+  EXPECT_EQ(r->gid_to_host(0), 400000u);
   EXPECT_EQ(r->uid_to_container(200005), 5u);
   EXPECT_EQ(r->uid_to_container(0), archive::IdRemap::kOverflowId);
   EXPECT_EQ(r->gid_to_host(7), 400007u);
+}
+
+TEST(UsernsRemap, MultipleRangesMapBothWays) {
+  auto r = remap_from("bob", "bob:300000:100\nbob:200000:1000\n", "bob:500000:65536\n");
+  ASSERT_TRUE(r) << r.error().message();
+  ASSERT_EQ(r->uids.size(), 2u);
+  EXPECT_EQ(r->uid_count(), 1100u);
+  EXPECT_EQ(r->uid_to_host(0), 200000u);  // root: the lowest range's first id
+  EXPECT_EQ(r->uid_to_host(999), 200999u);
+  EXPECT_EQ(r->uid_to_host(1000), 300000u);  // on into the next range
+  EXPECT_EQ(r->uid_to_host(1099), 300099u);
+  EXPECT_EQ(r->uid_to_host(1100), archive::IdRemap::kOverflowId);
+  EXPECT_EQ(r->uid_to_container(300050), 1050u);
+  EXPECT_EQ(r->uid_to_container(200500), 500u);
+  EXPECT_EQ(r->uid_to_container(250000), archive::IdRemap::kOverflowId);
+  EXPECT_EQ(r->gid_count(), 65536u);
 }
 
 TEST(UsernsRemap, MissingRangeSaysWhatToAdd) {
@@ -62,11 +100,23 @@ TEST(UsernsRemap, ModesAndRefusedCombinations) {
 }
 
 TEST(UsernsRemap, DefinitionRoundTrip) {
-  archive::IdRemap r{1, 2, 3, 4};
+  archive::IdRemap r;
+  r.uids = {{0, 100000, 10}, {10, 300000, 5}};
+  r.gids = {{0, 200000, 15}};
   auto back = remap_of_definition({{"IdRemap", remap_to_json(r)}});
   ASSERT_TRUE(back);
-  EXPECT_EQ(back->gid_size, 4u);
+  ASSERT_EQ(back->uids.size(), 2u);
+  EXPECT_EQ(back->uids[1].container, 10u);
+  EXPECT_EQ(back->uids[1].host, 300000u);
+  EXPECT_EQ(back->uids[1].size, 5u);
+  EXPECT_EQ(back->gid_count(), 15u);
   EXPECT_FALSE(remap_of_definition(nlohmann::json::object()));
+  // A definition written when hako mapped one range.
+  auto old = remap_of_definition(
+      {{"IdRemap", {{"UidHost", 1}, {"UidSize", 2}, {"GidHost", 3}, {"GidSize", 4}}}});
+  ASSERT_TRUE(old);
+  EXPECT_EQ(old->uid_to_host(1), 2u);
+  EXPECT_EQ(old->gid_count(), 4u);
 }
 
 }  // namespace

@@ -117,6 +117,14 @@ Result<Ref> fn_len(const std::vector<Ref>& a) {
   return invalid_argument("len of type " + go_type_name(v));
 }
 
+// Whether a JSON object came from a Go map[string]string (Docker's Labels, Attributes,
+// Options): all its values are strings (an empty one too, as Labels is).
+bool is_string_map(const Json& v) {
+  for (const auto& e : v)
+    if (!e.is_string()) return false;
+  return true;
+}
+
 Result<Ref> fn_index(const std::vector<Ref>& a) {
   Ref cur = a[0];
   for (size_t k = 1; k < a.size(); ++k) {
@@ -126,8 +134,14 @@ Result<Ref> fn_index(const std::vector<Ref>& a) {
     if (v.is_object()) {
       if (!idx.is_string())
         return invalid_argument("value has type " + go_type_name(idx) + "; should be string");
+      // A missing key gives the map's zero value, as Go's index does: "" for
+      // map[string]string, the nil interface (<no value>) for any other.
       auto it = v.find(idx.get_ref<const std::string&>());
-      cur = it == v.end() ? null_ref() : alias_ref(cur, *it);
+      if (it != v.end()) {
+        cur = alias_ref(cur, *it);
+      } else {
+        cur = is_string_map(v) ? make_ref(std::string()) : null_ref();
+      }
       continue;
     }
     if (!v.is_array() && !v.is_string())

@@ -61,7 +61,15 @@ TEST(Functions, PrintPrintln) {
 TEST(Functions, IndexAndLen) {
   auto d = J(R"({"Labels":{"com.example.v":"1"},"M":[[1,2],[3,4]],"S":"abc"})");
   EXPECT_EQ(run("{{index .Labels \"com.example.v\"}}", d), "1");
-  EXPECT_EQ(run("{{index .Labels \"nope\"}}", d), "<no value>");
+  // A missing key is the map's zero value: "" for map[string]string (all values strings, or
+  // none), <no value> for any other map, as Go's template prints a nil interface.
+  EXPECT_EQ(run("{{index .Labels \"nope\"}}", d), "");
+  EXPECT_EQ(
+      run("{{index .E \"nope\"}}|{{index .G \"nope\"}}", J(R"({"E":{},"G":{"a":"x","n":1}})")),
+      "|<no value>");
+  EXPECT_EQ(run("{{if index .Labels \"nope\"}}y{{else}}n{{end}}", d), "n");
+  // Fields keep Go's <no value>.
+  EXPECT_EQ(run("{{.Labels.nope}}", d), "<no value>");
   EXPECT_EQ(run("{{index .M 1 0}}", d), "3");
   EXPECT_EQ(run("{{index .S 1}}", d), "98");
   EXPECT_EQ(run("{{index .M}}", d), "[[1 2] [3 4]]");

@@ -1,5 +1,7 @@
 #include "shim/container_events.h"
 
+#include <sys/random.h>
+
 #include "shim/event_log.h"
 
 namespace hako::shim {
@@ -20,6 +22,19 @@ std::string exec_action(std::string_view action, const std::vector<std::string>&
   out += " ";
   for (size_t i = 1; i < args.size(); ++i) out += (i > 1 ? " " : "") + args[i];
   return out;
+}
+
+std::string new_exec_id() {
+  unsigned char bytes[32] = {};
+  // getrandom(2) of 32 bytes does not block or come up short once the pool is initialised.
+  (void)::getrandom(bytes, sizeof bytes, 0);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string id;
+  for (unsigned char b : bytes) {
+    id += kHex[b >> 4];
+    id += kHex[b & 15];
+  }
+  return id;
 }
 
 void record_volume_events(const ShimConfig& c, std::string_view action, Logger& log) {

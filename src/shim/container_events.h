@@ -2,7 +2,8 @@
 // each restart by the policy), "oom" and "die" (with exitCode and execDuration, as Docker) at
 // each exit, "health_status: healthy|unhealthy" when the health changes; "attach" and
 // "resize" (height, width) for its clients; an exec's "exec_create: CMD", "exec_start: CMD"
-// and "exec_die" (execID, exitCode); each volume's "mount" before a start and "unmount" after
+// and "exec_die" (execID, exitCode), for `hako exec` and for each health probe, as Docker;
+// each volume's "mount" before a start and "unmount" after
 // an exit (Actor: the volume). Failing to record one is logged, never fatal: the container
 // matters more than its history.
 // Stateless; one thread (the shim's loop).
@@ -27,6 +28,10 @@ void record_event(const ShimConfig& c, std::string_view action, Logger& log,
 // Docker's action of an exec event that names the command: "exec_start: sh -c ls" (its
 // entrypoint, a space, and the arguments joined by spaces, as dockerd builds it).
 std::string exec_action(std::string_view action, const std::vector<std::string>& args);
+
+// A new exec's id, 64 hex digits like a container's (a health probe's execID; `hako exec`
+// picks its own).
+std::string new_exec_id();
 
 // action "mount" or "unmount" for each of the config's volume_mounts, with Docker's
 // attributes (driver, container; mount adds destination, read/write, propagation).

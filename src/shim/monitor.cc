@@ -149,7 +149,7 @@ class Loop {
   UniqueFd health_timer_, health_timeout_;
   HealthChecker health_;
   ProcessIo probe_;  // the health probe running now (pid 0: none)
-  std::string probe_output_, probe_start_;
+  std::string probe_output_, probe_start_, probe_exec_id_;
   bool probe_exited_ = false, probe_timed_out_ = false;
   int probe_code_ = 0;
   std::unique_ptr<LogWriter> logw_;
@@ -312,6 +312,11 @@ void Loop::start_probe() {
   Result<ProcessIo> started = [&]() -> Result<ProcessIo> {
     HAKO_TRY_ASSIGN(json::Value p, health_.probe_process(c_.bundle));
     HAKO_TRY_ASSIGN(oci::Process process, oci::parse_process(p.dump()));
+    // dockerd runs each probe as an exec and records it as one: create and start before the
+    // process starts, exec_die when it is reaped.
+    probe_exec_id_ = new_exec_id();
+    record_event(c_, exec_action("exec_create", process.args), log_, {{"execID", probe_exec_id_}});
+    record_event(c_, exec_action("exec_start", process.args), log_, {{"execID", probe_exec_id_}});
     return start_exec(c_, process, false, own_pid_ns_.get(), log_);
   }();
   if (!started) {
@@ -428,6 +433,8 @@ void Loop::on_signal() {
     if (probe_.pid && pid == probe_.pid) {
       probe_exited_ = true;
       probe_code_ = exit_code_of(status);
+      record_event(c_, "exec_die", log_,
+                   {{"execID", probe_exec_id_}, {"exitCode", std::to_string(probe_code_)}});
       if (state_.status != "running") {
         probe_ = ProcessIo{};
       } else if (!probe_.stdout_r && !probe_.stderr_r) {

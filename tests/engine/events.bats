@@ -220,7 +220,34 @@ now() { date +%s.%N; }
 		--format '{{index .Actor.Attributes \"exitCode\"}}' | grep -qx 5"
 }
 
-@test "events: pause, unpause, rename (oldName), update, top, cp both ways and commit" {
+@test "events: each health probe records exec_create, exec_start and exec_die, as dockerd" {
+	local since
+	since=$(now)
+	h run -d --name ev-health --health-cmd 'exit 3' --health-interval 200ms --health-retries 1 \
+		busybox sleep 100 >/dev/null
+	wait_for 20 sh -c "'$HAKO' --root '$EVENTS_TMP/root' --state '$EVENTS_TMP/state' events \
+		--since $since --until \$(date +%s.%N) --filter event=health_status --format '{{.Action}}' \
+		| grep -qx 'health_status: unhealthy'"
+	h rm -f ev-health >/dev/null
+	run h events --since "$since" --until "$(now)" --filter container=ev-health --filter event=exec_create \
+		--filter event=exec_start --filter event=exec_die \
+		--format '{{.Action}}|{{index .Actor.Attributes "execID"}}|{{index .Actor.Attributes "exitCode"}}'
+	echo "$output"
+	[ "${#lines[@]}" -ge 3 ]
+	local exec_id=${lines[0]#*|}
+	exec_id=${exec_id%%|*}
+	[[ "$exec_id" =~ ^[0-9a-f]{64}$ ]]
+	[ "${lines[0]}" = "exec_create: /bin/sh -c exit 3|$exec_id|" ]
+	[ "${lines[1]}" = "exec_start: /bin/sh -c exit 3|$exec_id|" ]
+	[ "${lines[2]}" = "exec_die|$exec_id|3" ]
+	# A new execID for each probe.
+	if [ "${#lines[@]}" -ge 4 ]; then
+		[[ "${lines[3]}" == "exec_create: /bin/sh -c exit 3|"* ]]
+		[[ "${lines[3]}" != *"$exec_id"* ]]
+	fi
+}
+
+@test "events: pause, unpause, rename (oldName), update, top, cp both ways and commit (its unpause last, as dockerd)" {
 	local id since
 	id=$(h run -d --name ev-verbs busybox sleep 100)
 	since=$(now)
@@ -239,7 +266,7 @@ now() { date +%s.%N; }
 	echo "$output"
 	[ "$output" = "$(printf '%s\n' 'pause ev-verbs' 'unpause ev-verbs' 'rename ev-verbs2 /ev-verbs' \
 		'update ev-verbs2' 'top ev-verbs2' 'archive-path ev-verbs2' 'extract-to-dir ev-verbs2' \
-		'pause ev-verbs2' 'unpause ev-verbs2' 'commit ev-verbs2')" ]
+		'pause ev-verbs2' 'commit ev-verbs2' 'unpause ev-verbs2')" ]
 	run h events --since "$since" --until "$until" --filter event=commit \
 		--format '{{index .Actor.Attributes "imageRef"}} {{index .Actor.Attributes "imageID"}}'
 	[ "$output" = "ev-commit:1 $(h image inspect --format '{{.Id}}' ev-commit:1)" ]

@@ -28,9 +28,10 @@ teardown() {
 	engine_teardown
 }
 
-# add_subid NAME: "NAME:$START:65536" in /etc/subuid and /etc/subgid, until teardown.
+# add_subid NAME [FIRST SIZE]: "NAME:FIRST:SIZE" (default $START, 65536) in /etc/subuid and
+# /etc/subgid, until teardown.
 add_subid() {
-	local line="$1:$START:65536" f
+	local line="$1:${2:-$START}:${3:-65536}" f
 	for f in /etc/subuid /etc/subgid; do
 		if [ ! -e "$f" ]; then
 			: >"$f"
@@ -116,6 +117,30 @@ use_hako_default() {
 	hako_ok start -a again
 	assert_equal "owner on the third start" "0 0" "$(awk '{print $3, $4}' <<<"$output")"
 	hako_ok rm again
+}
+
+@test "userns: all of the user's ranges are mapped, lowest first, container ids running on into the next" {
+	local second=$((START + 4096))
+	add_subid hakotest$$ "$second" 64536
+	add_subid hakotest$$ "$START" 1000
+	echo "{\"userns-remap\": \"hakotest$$\"}" >"$HAKO_CONFIG"
+	hako_ok run --name multi busybox sh -c \
+		'cat /proc/self/uid_map /proc/self/gid_map; touch /low /high; chown 999:999 /low; chown 1500:1500 /high'
+	assert_equal "uid_map and gid_map" "0 $START 1000 1000 $second 64536 0 $START 1000 1000 $second 64536" \
+		"$(echo $output)"
+	local upper
+	upper=$ROOT/containers/$(__hako inspect -f '{{.Id}}' multi)/upper
+	assert_equal "owner in the first range" "$((START + 999)):$((START + 999))" "$(stat -c %u:%g "$upper/low")"
+	assert_equal "owner in the second range" "$((second + 500)):$((second + 500))" \
+		"$(stat -c %u:%g "$upper/high")"
+	__hako cp multi:/high - | tar -tv --numeric-owner >"$TEST_DIR/list"
+	assert_equal "cp out" "1500/1500" "$(awk '{print $2; exit}' "$TEST_DIR/list")"
+	hako_ok commit multi multi:1
+	hako_ok run --rm --userns=host multi:1 ls -ln /low /high
+	has_match '^-.* 999 +999 .*/low$'
+	has_match '^-.* 1500 +1500 .*/high$'
+	hako_ok rm multi
+	hako_ok rmi multi:1
 }
 
 @test "userns: bad modes, missing ranges and Docker's refused combinations: one line, 125" {
