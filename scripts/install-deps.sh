@@ -7,7 +7,7 @@ set -euo pipefail
 
 build=(cmake ninja-build g++ pkg-config libseccomp-dev nlohmann-json3-dev libcli11-dev libgtest-dev
   clang-format python3 ccache libarchive-dev libssl-dev zlib1g-dev libzstd-dev libsqlite3-dev
-  libcurl4-openssl-dev nettle-dev liblzma-dev libbz2-dev)
+  libcurl4-openssl-dev nettle-dev liblzma-dev libbz2-dev libisal-dev)
 # The fuzz targets (archive unpacker): clang's libFuzzer runtime.
 fuzz=(clang libclang-rt-14-dev)
 # Black-box tests: busybox images, the bats runner, a subreaper, jq for config edits, script/unshare,

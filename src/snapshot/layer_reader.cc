@@ -6,14 +6,36 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <climits>
 #include <cstring>
 #include <string>
+
+#include "snapshot/isal_api.h"
 
 namespace hako::snapshot {
 
 namespace {
 
 constexpr size_t kInBlock = 256 << 10;
+
+std::string isal_error(int rc) {
+  switch (rc) {
+    case ISAL_INVALID_BLOCK:
+      return "invalid deflate block";
+    case ISAL_INVALID_SYMBOL:
+      return "invalid deflate symbol";
+    case ISAL_INVALID_LOOKBACK:
+      return "invalid back-reference distance";
+    case ISAL_INVALID_WRAPPER:
+      return "invalid gzip header";
+    case ISAL_UNSUPPORTED_METHOD:
+      return "unsupported compression method";
+    case ISAL_INCORRECT_CHECKSUM:
+      return "CRC or length check failed";
+    default:
+      return "corrupt stream (ISA-L error " + std::to_string(rc) + ")";
+  }
+}
 
 }  // namespace
 
@@ -32,6 +54,9 @@ std::string_view compression_name(Compression c) {
 struct LayerReader::Codec {
   z_stream z{};
   bool z_live = false;
+  const IsalApi* isal = nullptr;
+  std::unique_ptr<inflate_state> isal_state;  // large (tables, window): on the heap
+  bool isal_in_member = false;                // bytes of a gzip member taken, its end not seen
   ZSTD_DStream* zstd = nullptr;
   bool zstd_in_frame = false;
   ~Codec() {
@@ -40,9 +65,10 @@ struct LayerReader::Codec {
   }
 };
 
-LayerReader::LayerReader(int fd, std::optional<oci::Digest> verified_blob)
+LayerReader::LayerReader(int fd, std::optional<oci::Digest> verified_blob, GzipDecoder gzip)
     : fd_(fd),
       in_(new char[kInBlock]),
+      gzip_(gzip),
       codec_(std::make_unique<Codec>()),
       verified_blob_(std::move(verified_blob)) {}
 
@@ -72,7 +98,18 @@ Status LayerReader::start() {
   const auto* p = reinterpret_cast<const unsigned char*>(in_.get());
   if (in_len_ >= 2 && p[0] == 0x1f && p[1] == 0x8b) {
     compression_ = Compression::kGzip;
-    // 16 + MAX_WBITS: gzip wrapper only; a zlib or raw deflate stream is not a layer format.
+    if (gzip_ != GzipDecoder::kZlib) codec_->isal = load_isal();
+    if (gzip_ == GzipDecoder::kIsal && codec_->isal == nullptr)
+      return Error(ErrorCode::kUnavailable,
+                   "gzip: libisal.so.2 does not load (apt-get install libisal2)");
+    if (codec_->isal) {
+      codec_->isal_state = std::make_unique<inflate_state>();
+      codec_->isal->inflate_init(codec_->isal_state.get());
+      // ISAL_GZIP: gzip wrapper only, header parsed and CRC-32 and length checked, as zlib's
+      // 16 + MAX_WBITS below; a zlib or raw deflate stream is not a layer format.
+      codec_->isal_state->crc_flag = ISAL_GZIP;
+      return ok();
+    }
     if (inflateInit2(&codec_->z, 16 + MAX_WBITS) != Z_OK)
       return internal_error("gzip: cannot initialise zlib");
     codec_->z_live = true;
@@ -89,7 +126,8 @@ Result<size_t> LayerReader::decompress(char* buf, size_t n) {
     if (in_pos_ == in_len_) {
       if (in_eof_) {
         // Input ended. A complete stream ends on a member/frame boundary.
-        if (compression_ == Compression::kGzip && codec_->z.total_in != 0)
+        if (compression_ == Compression::kGzip &&
+            (codec_->isal ? codec_->isal_in_member : codec_->z.total_in != 0))
           return invalid_argument("gzip: truncated stream");
         if (compression_ == Compression::kZstd && codec_->zstd_in_frame)
           return invalid_argument("zstd: truncated stream");
@@ -99,7 +137,9 @@ Result<size_t> LayerReader::decompress(char* buf, size_t n) {
       continue;
     }
     size_t produced = 0;
-    if (compression_ == Compression::kGzip) {
+    if (compression_ == Compression::kGzip && codec_->isal) {
+      HAKO_TRY_ASSIGN(produced, gunzip(buf, n));
+    } else if (compression_ == Compression::kGzip) {
       z_stream& z = codec_->z;
       z.next_in = reinterpret_cast<Bytef*>(in_.get() + in_pos_);
       z.avail_in = static_cast<uInt>(in_len_ - in_pos_);
@@ -125,6 +165,26 @@ Result<size_t> LayerReader::decompress(char* buf, size_t n) {
     }
     if (produced > 0) return produced;
   }
+}
+
+Result<size_t> LayerReader::gunzip(char* buf, size_t n) {
+  inflate_state& st = *codec_->isal_state;
+  st.next_in = reinterpret_cast<uint8_t*>(in_.get() + in_pos_);
+  st.avail_in = static_cast<uint32_t>(in_len_ - in_pos_);
+  st.next_out = reinterpret_cast<uint8_t*>(buf);
+  uint32_t room = static_cast<uint32_t>(std::min<size_t>(n, UINT32_MAX));
+  st.avail_out = room;
+  int rc = codec_->isal->inflate(&st);
+  if (st.avail_in != in_len_ - in_pos_) codec_->isal_in_member = true;
+  in_pos_ = in_len_ - st.avail_in;
+  if (rc < 0) return invalid_argument("gzip: " + isal_error(rc));
+  if (st.block_state == ISAL_BLOCK_FINISH) {
+    // Another member may follow (pigz, appended layers): start over on it.
+    codec_->isal->inflate_reset(&st);
+    st.crc_flag = ISAL_GZIP;
+    codec_->isal_in_member = false;
+  }
+  return size_t{room - st.avail_out};
 }
 
 Result<size_t> LayerReader::read(char* buf, size_t n) {

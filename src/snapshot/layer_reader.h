@@ -3,7 +3,8 @@
 // A layer blob is a tar, a gzip'd tar or a zstd'd tar; which one is read from its first bytes
 // (gzip 1f 8b, zstd 28 b5 2f fd, anything else passes through as a plain tar), not from the
 // media type, so a mislabelled blob still unpacks and is still checked. Decompression is done
-// here (zlib / libzstd streaming) rather than by libarchive so that the SHA-256 of the
+// here (ISA-L's igzip where libisal.so.2 loads, else zlib; libzstd; all streaming) rather than
+// by libarchive so that the SHA-256 of the
 // *uncompressed* stream - the layer's diff id - is computed on the same single pass that feeds
 // the extractor. Concatenated gzip members and zstd frames are decompressed in sequence, as
 // gzip -d and zstd -d do.
@@ -31,12 +32,17 @@ namespace hako::snapshot {
 
 enum class Compression { kNone, kGzip, kZstd };
 
+// Which inflater reads gzip: ISA-L when it loads (snapshot/isal_api.h), else zlib. Tests pin
+// one to check both; kIsal fails the first read when ISA-L is not there.
+enum class GzipDecoder { kFastest, kZlib, kIsal };
+
 std::string_view compression_name(Compression c);
 
 class LayerReader final : public archive::Reader {
  public:
   // `verified_blob`: the digest of the bytes `fd` yields, checked by whoever stored them.
-  explicit LayerReader(int fd, std::optional<oci::Digest> verified_blob = std::nullopt);
+  explicit LayerReader(int fd, std::optional<oci::Digest> verified_blob = std::nullopt,
+                       GzipDecoder gzip = GzipDecoder::kFastest);
   ~LayerReader() override;
   LayerReader(const LayerReader&) = delete;
   LayerReader& operator=(const LayerReader&) = delete;
@@ -59,6 +65,7 @@ class LayerReader final : public archive::Reader {
   Status fill();
   Status start();
   Result<size_t> decompress(char* buf, size_t n);
+  Result<size_t> gunzip(char* buf, size_t n);
 
   int fd_;
   std::unique_ptr<char[]> in_;
@@ -68,6 +75,7 @@ class LayerReader final : public archive::Reader {
   bool started_ = false;
   bool done_ = false;
   Compression compression_ = Compression::kNone;
+  GzipDecoder gzip_;
   std::unique_ptr<Codec> codec_;
   std::optional<oci::Digest> verified_blob_;
   content::Sha256 hash_;

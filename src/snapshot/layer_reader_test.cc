@@ -9,6 +9,7 @@
 
 #include "archive/hostile_tar.h"
 #include "content/sha256.h"
+#include "snapshot/isal_api.h"
 #include "sys/file.h"
 
 namespace hako::snapshot {
@@ -46,9 +47,10 @@ struct ReadAll {
   Compression compression;
 };
 
-Result<ReadAll> read_all(const std::string& blob, size_t chunk = 1000) {
+Result<ReadAll> read_all(const std::string& blob, size_t chunk = 1000,
+                         GzipDecoder gzip = GzipDecoder::kFastest) {
   UniqueFd fd = blob_fd(blob);
-  LayerReader r(fd.get());
+  LayerReader r(fd.get(), std::nullopt, gzip);
   ReadAll out;
   std::string buf(chunk, '\0');
   while (true) {
@@ -86,6 +88,75 @@ TEST(LayerReader, PlainGzipAndZstdGiveTheSameStreamAndDigest) {
     EXPECT_TRUE(r->data == plain) << compression_name(c.detected);
     EXPECT_EQ(r->digest, want) << compression_name(c.detected);
   }
+}
+
+// Every gzip test runs with both inflaters; ISA-L's only where libisal.so.2 loads (Debian's
+// libisal2, which the install script brings), and says so otherwise.
+class Gunzip : public ::testing::TestWithParam<GzipDecoder> {
+ protected:
+  void SetUp() override {
+    if (GetParam() == GzipDecoder::kIsal && load_isal() == nullptr)
+      GTEST_SKIP() << "libisal.so.2 does not load (apt-get install libisal2): ISA-L untested";
+  }
+};
+INSTANTIATE_TEST_SUITE_P(Decoders, Gunzip,
+                         ::testing::Values(GzipDecoder::kZlib, GzipDecoder::kIsal),
+                         [](const auto& info) {
+                           return info.param == GzipDecoder::kZlib ? "zlib" : "isal";
+                         });
+
+TEST_P(Gunzip, ALayerGivesThePlainStreamAndDigest) {
+  std::string plain = sample_tar(TarCompression::kNone);
+  auto r = read_all(sample_tar(TarCompression::kGzip), 1000, GetParam());
+  ASSERT_TRUE(r) << r.error().message();
+  EXPECT_EQ(r->compression, Compression::kGzip);
+  EXPECT_TRUE(r->data == plain);
+  EXPECT_EQ(r->digest, content::Sha256::of(plain));
+}
+
+TEST_P(Gunzip, AMemberSpanningManyInputBlocks) {
+  // Incompressible bytes: the member is larger than the reader's 256 KiB input block, so the
+  // inflater's state crosses refills mid-member.
+  std::string noise(1 << 20, '\0');
+  uint32_t x = 2463534242u;
+  for (char& c : noise) {
+    x ^= x << 13;
+    x ^= x >> 17;
+    x ^= x << 5;
+    c = static_cast<char>(x);
+  }
+  auto r = read_all(gzip(noise) + gzip(noise), 100000, GetParam());
+  ASSERT_TRUE(r) << r.error().message();
+  EXPECT_TRUE(r->data == noise + noise);
+}
+
+TEST_P(Gunzip, ConcatenatedMembersAreOneStream) {
+  for (size_t chunk : {size_t{3}, size_t{1} << 16}) {
+    auto r = read_all(gzip("hello ") + gzip("world") + gzip(std::string(300000, 'w')), chunk,
+                      GetParam());
+    ASSERT_TRUE(r) << r.error().message();
+    EXPECT_EQ(r->data, "hello world" + std::string(300000, 'w'));
+  }
+}
+
+TEST_P(Gunzip, TruncatedAndCorruptStreamsFail) {
+  std::string gz = sample_tar(TarCompression::kGzip);
+  for (size_t cut : {size_t{5}, gz.size() / 2, gz.size() - 4}) {
+    auto r = read_all(gz.substr(0, cut), 1000, GetParam());
+    ASSERT_FALSE(r) << "cut at " << cut;
+    EXPECT_NE(r.error().message().find("gzip"), std::string::npos) << r.error().message();
+  }
+  std::string bad = gzip(std::string(100000, 'q'));
+  for (size_t i = 20; i < 60; ++i) bad[i] = static_cast<char>(bad[i] ^ 0x5a);
+  EXPECT_FALSE(read_all(bad, 1000, GetParam()));
+  // A wrong CRC-32 in the trailer: the data inflates, the check must still fail it.
+  std::string crc = gzip(std::string(5000, 'c'));
+  crc[crc.size() - 8] = static_cast<char>(crc[crc.size() - 8] ^ 1);
+  auto r = read_all(crc, 1000, GetParam());
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message().find("gzip"), std::string::npos) << r.error().message();
+  // Bytes after the last member that are no gzip member.
+  EXPECT_FALSE(read_all(gzip("x") + "junk", 1000, GetParam()));
 }
 
 TEST(LayerReader, ConcatenatedGzipMembersAreOneStream) {
