@@ -6,9 +6,11 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <ctime>
+#include <thread>
 
 #include "base/unique_fd.h"
 #include "runtime/lifecycle.h"
@@ -66,7 +68,16 @@ bool process_alive(pid_t pid, uint64_t start_time) {
 bool wait_process_gone(pid_t pid, uint64_t start_time, int timeout_ms) {
   if (pid <= 0) return true;
   UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
-  if (!pidfd) return !process_alive(pid, start_time);
+  if (!pidfd) {
+    if (errno == ESRCH) return true;
+    // No pidfd (a filter refusing pidfd_open, no fds left): poll, as before pidfds.
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+    while (process_alive(pid, start_time)) {
+      if (std::chrono::steady_clock::now() >= deadline) return false;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return true;
+  }
   // The pidfd pins the process it was opened for: checked now, a reused pid cannot fool us.
   if (!process_alive(pid, start_time)) return true;
   pollfd p{pidfd.get(), POLLIN, 0};

@@ -21,9 +21,12 @@ namespace hako::engine {
 Result<UniqueFd> spawn_shim(const std::string& shim_exe, const std::string& run_dir,
                             const std::string& config, shim::Msg first_type,
                             const std::string& first_payload) {
-  UniqueFd config_fd(
-      static_cast<int>(::syscall(SYS_memfd_create, "hako-shim-config", MFD_CLOEXEC)));
-  if (!config_fd) return sys_error("memfd_create");
+  UniqueFd memfd(static_cast<int>(::syscall(SYS_memfd_create, "hako-shim-config", MFD_CLOEXEC)));
+  if (!memfd) return sys_error("memfd_create");
+  // Above 4: the spawn's dup2 to 3 must not overwrite it before its own dup2 to 4.
+  UniqueFd config_fd(::fcntl(memfd.get(), F_DUPFD_CLOEXEC, 5));
+  if (!config_fd) return sys_error("dup the shim config");
+  memfd.reset();
   HAKO_TRY(sys::write_all(config_fd.get(), config, "shim config"));
   if (::lseek(config_fd.get(), 0, SEEK_SET) != 0) return sys_error("lseek shim config");
   HAKO_TRY_ASSIGN(auto pair, sys::seqpacket_pair());

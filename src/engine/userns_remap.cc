@@ -193,7 +193,16 @@ Result<std::optional<archive::IdRemap>> container_remap(const nlohmann::json& hc
 }
 
 nlohmann::json remap_to_json(const archive::IdRemap& r) {
-  return {{"UidMaps", ranges_to_json(r.uids)}, {"GidMaps", ranges_to_json(r.gids)}};
+  nlohmann::json v = {{"UidMaps", ranges_to_json(r.uids)}, {"GidMaps", ranges_to_json(r.gids)}};
+  // The first range in the single-range fields too: a hako that knows only those still runs
+  // the container remapped (its first range), never as the host's root.
+  if (!r.uids.empty() && !r.gids.empty()) {
+    v["UidHost"] = r.uids.front().host;
+    v["UidSize"] = r.uids.front().size;
+    v["GidHost"] = r.gids.front().host;
+    v["GidSize"] = r.gids.front().size;
+  }
+  return v;
 }
 
 std::optional<archive::IdRemap> remap_of_definition(const nlohmann::json& definition) {

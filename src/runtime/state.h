@@ -30,7 +30,7 @@ const char* status_name(ContainerStatus s);
 struct StoredCgroup {
   std::string hierarchy;   // "memory", "cpu,cpuacct", "name=systemd"; "" for cgroup2
   std::string path;        // absolute host path
-  int created_levels = 0;  // trailing components hako created (removed by delete while empty)
+  int created_levels = 0;  // trailing components hako created (recorded; delete removes the leaf)
 };
 
 struct ContainerState {

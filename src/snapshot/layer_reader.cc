@@ -55,8 +55,10 @@ struct LayerReader::Codec {
   z_stream z{};
   bool z_live = false;
   const IsalApi* isal = nullptr;
-  std::unique_ptr<inflate_state> isal_state;  // large (tables, window): on the heap
-  bool isal_in_member = false;                // bytes of a gzip member taken, its end not seen
+  // Large (tables, window): on the heap. Its layout is the build's header's, which matches the
+  // libisal.so.2 of the same distribution that load_isal() opens.
+  std::unique_ptr<inflate_state> isal_state;
+  bool isal_in_member = false;  // bytes of a gzip member taken, its end not seen
   ZSTD_DStream* zstd = nullptr;
   bool zstd_in_frame = false;
   ~Codec() {
@@ -175,9 +177,12 @@ Result<size_t> LayerReader::gunzip(char* buf, size_t n) {
   uint32_t room = static_cast<uint32_t>(std::min<size_t>(n, UINT32_MAX));
   st.avail_out = room;
   int rc = codec_->isal->inflate(&st);
-  if (st.avail_in != in_len_ - in_pos_) codec_->isal_in_member = true;
+  bool took = st.avail_in != in_len_ - in_pos_;
+  if (took) codec_->isal_in_member = true;
   in_pos_ = in_len_ - st.avail_in;
   if (rc < 0) return invalid_argument("gzip: " + isal_error(rc));
+  if (!took && st.avail_out == room && st.block_state != ISAL_BLOCK_FINISH)
+    return internal_error("gzip: ISA-L made no progress on its input");  // never loop on it
   if (st.block_state == ISAL_BLOCK_FINISH) {
     // Another member may follow (pigz, appended layers): start over on it.
     codec_->isal->inflate_reset(&st);

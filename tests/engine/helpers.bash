@@ -133,8 +133,8 @@ engine_teardown() {
 			find "$dir" -depth -type d -exec rmdir {} + 2>/dev/null || true
 		done
 	done
-	# The shared /hako parents: the runtime removes one with its last container, but on cgroup
-	# v1 that rmdir fails (EBUSY) while just-removed siblings are still being released, as
+	# The shared /hako parents stay after their last container, as Docker's /docker; on cgroup
+	# v1 their rmdir fails (EBUSY) while just-removed siblings are still being released, as
 	# when many containers go at once. Only an empty one goes (rmdir), a few tries.
 	local parent try
 	for parent in /sys/fs/cgroup/*/hako /sys/fs/cgroup/hako; do

@@ -228,7 +228,7 @@ use_hako_default() {
 	echo "{\"userns-remap\": \"hakotest$$\"}" >"$HAKO_CONFIG"
 	run_d --name orphan busybox sleep 60
 	local shim pid
-	shim=$(tr -d ' \n' <"$STATE/containers/$CID/shim.pid")
+	shim=$(jq -r .shim_pid "$STATE/containers/$CID/state.json")
 	pid=$(__hako inspect -f '{{.State.Pid}}' orphan)
 	kill -9 "$shim"
 	wait_for 5 '! peers_alive $shim'

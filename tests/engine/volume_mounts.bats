@@ -63,7 +63,7 @@ mounted_at() {
 	local data=$ROOT/volumes/orphan/_data
 	run_d --name orph -v orphan:/data busybox sleep 60
 	mounted_at "$data" || fail "not mounted while used"
-	kill -KILL "$(tr -d ' \n' <"$STATE/containers/$CID/shim.pid")"
+	kill -KILL "$(jq -r .shim_pid "$STATE/containers/$CID/state.json")"
 	hako_ok rm -f orph
 	mounted_at "$data" && fail "still mounted after rm -f"
 	# A mount left with no container at all (as a crash between the two would): volume rm.
