@@ -4,11 +4,13 @@
 // names for the registry (credHelpers, credsStore: docker-credential-NAME store; logout
 // erases there). A token service that answers with a refresh token (asked with
 // offline_token=true) gets it kept as "identitytoken" instead of the password, as Docker does.
-// SERVER defaults to Docker Hub. There is no interactive prompt yet: the user name is
-// required, the password comes from -p or stdin.
+// SERVER defaults to Docker Hub. On a terminal, what the flags do not give is asked for, as
+// docker login does ("Username (stored): ", then "Password: " without echo); elsewhere both
+// must be given.
 #include <unistd.h>
 
 #include "cli/commands.h"
+#include "cli/prompt.h"
 #include "cli/registry_session.h"
 #include "registry/cred_helper.h"
 #include "sys/file.h"
@@ -29,6 +31,8 @@ Status login(Context& ctx, const LoginOptions& o) {
   if (o.password_stdin) {
     if (!o.password.empty())
       return invalid_argument("login: --password and --password-stdin are mutually exclusive");
+    if (o.username.empty())
+      return invalid_argument("login: give the user name with -u when the password comes on stdin");
     HAKO_TRY_ASSIGN(c.password, sys::read_fd(STDIN_FILENO, 64 << 10));
     while (!c.password.empty() && (c.password.back() == '\n' || c.password.back() == '\r'))
       c.password.pop_back();
@@ -36,10 +40,28 @@ Status login(Context& ctx, const LoginOptions& o) {
     HAKO_TRY(print(ctx.err,
                    "WARNING! Using --password via the CLI is insecure. Use --password-stdin.\n"));
   }
-  if (c.username.empty())
-    return invalid_argument("login: give the user name with -u (no interactive prompt yet)");
-  if (c.password.empty())
-    return invalid_argument("login: give the password with --password-stdin or -p");
+  if (c.username.empty() || c.password.empty()) {
+    if (!can_prompt())
+      return invalid_argument("login: cannot ask for the " +
+                              std::string(c.username.empty() ? "user name" : "password") +
+                              " without a terminal: give -u and --password-stdin (or -p)");
+    if (c.username.empty()) {
+      // As Docker: the stored user name is offered, Enter takes it.
+      std::string stored;
+      if (auto found = registry::find_credentials(domain); found && *found)
+        stored = (*found)->username;
+      HAKO_TRY_ASSIGN(
+          c.username,
+          prompt_line(ctx.out,
+                      stored.empty() ? "Username: " : "Username (" + stored + "): ", true));
+      if (c.username.empty()) c.username = stored;
+      if (c.username.empty()) return invalid_argument("login: a user name is required");
+    }
+    if (c.password.empty()) {
+      HAKO_TRY_ASSIGN(c.password, prompt_line(ctx.out, "Password: ", false));
+      if (c.password.empty()) return invalid_argument("login: a password is required");
+    }
+  }
   auto session = open_registry_session(domain, c);
   if (!session) return std::move(session).error().context("login " + domain);
   // The registry must accept the credentials before they are kept.

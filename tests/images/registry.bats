@@ -181,6 +181,31 @@ teardown() {
 	[[ "$output" == *"401 Unauthorized"* ]] || fail "pull after logout was not refused with a 401"
 }
 
+@test "hako login on a terminal asks for the user name and the password (no echo), as docker login; without one it says what to give" {
+	need_peer htpasswd
+	htpasswd -Bbn tester s3cret >"$TEST_DIR/htpasswd"
+	start_registry "$TEST_DIR/htpasswd"
+	local dialog=$BATS_TEST_DIRNAME/../lib/pty_dialog.py
+	run python3 "$dialog" --expect "Username: " --send tester --expect "Password: " --send s3cret \
+		--expect "Login Succeeded" -- "$HAKO" login "$REGISTRY"
+	[ "$status" -eq 0 ] || fail "interactive login failed ($status): $output"
+	[[ "$output" != *s3cret* ]] || fail "the password was echoed: $output"
+	[[ "$output" == *"Username: tester"* ]] || fail "the user name was not echoed: $output"
+	jq -e --arg r "$REGISTRY" '.auths[$r].auth' "$HOME/.config/hako/auth.json" >/dev/null ||
+		fail "no credentials stored: $(cat "$HOME/.config/hako/auth.json")"
+	# Again: the stored user name is offered; Enter takes it. A wrong password is refused.
+	run python3 "$dialog" --expect "Username (tester): " --send "" --expect "Password: " --send wrong \
+		-- "$HAKO" login "$REGISTRY"
+	[ "$status" -ne 0 ] || fail "a wrong password was accepted: $output"
+	# No terminal, no password: one line naming what to give.
+	run bash -c "'$HAKO' login -u tester '$REGISTRY' </dev/null"
+	[ "$status" -ne 0 ] || fail "login without a password succeeded"
+	[[ "$output" == *"without a terminal: give -u and --password-stdin"* ]] || fail "unclear error: $output"
+	run bash -c "echo s3cret | '$HAKO' login --password-stdin '$REGISTRY'"
+	[ "$status" -ne 0 ] || fail "--password-stdin without -u succeeded"
+	[[ "$output" == *"give the user name with -u"* ]] || fail "unclear error: $output"
+}
+
 @test "hako push: skopeo reads the same manifest digest, id and diff ids; a second push uploads nothing" {
 	use_skopeo
 	start_registry
