@@ -38,12 +38,13 @@ class EchoOff {
     sigemptyset(&sa.sa_mask);
     for (int i = 0; i < 3; ++i) ::sigaction(kSignals[i], &sa, &old_[i]);
     g_echo_off = 1;
-    if (::tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) != 0) g_echo_off = 0;
+    // TCSANOW, not TCSAFLUSH: an answer typed ahead is kept, not thrown away.
+    if (::tcsetattr(STDIN_FILENO, TCSANOW, &quiet) != 0) g_echo_off = 0;
     active_ = true;
   }
   ~EchoOff() {
     if (!active_) return;
-    if (g_echo_off) ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &g_saved);
+    if (g_echo_off) ::tcsetattr(STDIN_FILENO, TCSANOW, &g_saved);
     g_echo_off = 0;
     for (int i = 0; i < 3; ++i) ::sigaction(kSignals[i], &old_[i], nullptr);
   }
@@ -61,10 +62,11 @@ class EchoOff {
 bool can_prompt() { return ::isatty(STDIN_FILENO) == 1; }
 
 Result<std::string> prompt_line(std::FILE* out, const std::string& prompt, bool echo) {
-  std::fputs(prompt.c_str(), out);
-  std::fflush(out);
+  // Echo goes off before the prompt shows: whoever answers once they see it is not echoed.
   std::optional<EchoOff> quiet;
   if (!echo) quiet.emplace();
+  std::fputs(prompt.c_str(), out);
+  std::fflush(out);
   std::string line;
   while (true) {
     char c;

@@ -6,13 +6,22 @@ Runs CMD on a new pseudo-terminal and holds a dialogue with it, in order: --expe
 --send types LINE and Enter. Each line is sent only once its prompt is on the screen, so a
 prompt that turns echo off is in place before the answer arrives. Afterwards prints the
 whole transcript (what the terminal showed) and exits with CMD's exit status (124 when an
-expectation timed out).
+expectation timed out or CMD did not end within 20 s of the last step; CMD is killed then).
 """
 import os
 import pty
 import select
+import signal
 import sys
 import time
+
+
+def give_up(pid, seen, why):
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+    sys.stdout.write(seen.decode(errors="replace"))
+    print(f"\npty_dialog: {why}", file=sys.stderr)
+    sys.exit(124)
 
 
 def main(argv):
@@ -40,7 +49,6 @@ def main(argv):
         seen += data
         return True
 
-    status = 0
     i = 0
     while i < len(steps):
         kind, arg = steps[i], steps[i + 1].encode()
@@ -50,9 +58,7 @@ def main(argv):
             while arg not in seen[mark:]:
                 got = pump(deadline)
                 if not got:
-                    sys.stdout.write(seen.decode(errors="replace"))
-                    print(f"\npty_dialog: gave up waiting for {arg!r}", file=sys.stderr)
-                    sys.exit(124)
+                    give_up(pid, seen, f"gave up waiting for {arg!r}")
             mark = seen.index(arg, mark) + len(arg)
         elif kind == "--send":
             os.write(fd, arg + b"\r")
@@ -61,7 +67,13 @@ def main(argv):
     deadline = time.time() + 20
     while pump(deadline):
         pass
-    _, st = os.waitpid(pid, 0)
+    while True:
+        done, st = os.waitpid(pid, os.WNOHANG)
+        if done:
+            break
+        if time.time() >= deadline:
+            give_up(pid, seen, "the command did not end")
+        time.sleep(0.05)
     status = os.waitstatus_to_exitcode(st)
     sys.stdout.write(seen.decode(errors="replace"))
     sys.exit(status if status >= 0 else 128 - status)
